@@ -1,0 +1,123 @@
+/**
+ * Starts every pool of a scenario as its own XAPI endpoint on loopback: the master on
+ * 127.0.0.1 and each other host on 127.0.0.2, .3 … at the same port, answering HOST_IS_SLAVE with
+ * the master's address (xen-api keeps the port when it follows the redirect, as with a real pool).
+ */
+import { generate } from 'selfsigned'
+import { buildPool } from './build-pool.js'
+import type { SimClock } from './clock.js'
+import { RealClock } from './clock.js'
+import { loadDatamodel } from './datamodel.js'
+import { type TlsMaterial, XapiHttpServer } from './http-server.js'
+import type { Scenario } from './scenario.js'
+import type { SimPool } from './sim-pool.js'
+
+export interface StartSimulatorOptions {
+  readonly scenario: Scenario
+  readonly clock?: SimClock | undefined
+  /** First pool's port; the next pools take the following ports. 0 picks free ports. */
+  readonly port?: number | undefined
+  /** Serve HTTPS with a self-signed certificate generated at start. */
+  readonly tls?: boolean | undefined
+  /** Also listen for the non-master hosts (127.0.0.2, …); on by default. */
+  readonly members?: boolean | undefined
+}
+
+export interface RunningPool {
+  readonly name: string
+  readonly url: string
+  readonly username: string
+  readonly password: string
+  readonly pool: SimPool
+  readonly server: XapiHttpServer
+  /** Non-master hosts: their name, and the listener that answers HOST_IS_SLAVE. */
+  readonly members: readonly { readonly host: string; readonly url: string; readonly server: XapiHttpServer }[]
+}
+
+export interface Simulator {
+  readonly scenario: Scenario
+  readonly pools: readonly RunningPool[]
+  /** The generated certificate (PEM) when serving TLS, for tests that verify or pin it. */
+  readonly certificate: string | undefined
+  pool(name: string): RunningPool
+  close(): Promise<void>
+}
+
+const MASTER_ADDRESS = '127.0.0.1'
+const memberAddress = (index: number) => `127.0.0.${index + 2}`
+
+export async function startSimulator(options: StartSimulatorOptions): Promise<Simulator> {
+  const { scenario } = options
+  const clock = options.clock ?? new RealClock()
+  const model = loadDatamodel()
+  const withMembers = options.members ?? true
+  const maxMembers = Math.max(...scenario.pools.map((p) => p.hosts.length - 1))
+  const tls = options.tls ? await generateCertificate(maxMembers) : undefined
+  const running: RunningPool[] = []
+  try {
+    for (const [i, spec] of scenario.pools.entries()) {
+      const hostAddresses = spec.hosts.map((_, h) => (h === 0 ? MASTER_ADDRESS : memberAddress(h - 1)))
+      const pool = buildPool({ scenario, spec, model, clock, hostAddresses })
+      const port = options.port ? options.port + i : 0
+      const server = new XapiHttpServer({ pool, host: MASTER_ADDRESS, port, tls })
+      await server.listen()
+      const members = []
+      for (const [h, host] of spec.hosts.slice(1).entries()) {
+        if (!withMembers) break
+        const member = new XapiHttpServer({
+          pool,
+          host: memberAddress(h),
+          port: server.port,
+          tls,
+          masterAddress: MASTER_ADDRESS,
+        })
+        await member.listen()
+        members.push({ host: host.name, url: member.url, server: member })
+      }
+      running.push({
+        name: spec.name,
+        url: server.url,
+        username: pool.credentials.username,
+        password: pool.credentials.password,
+        pool,
+        server,
+        members,
+      })
+    }
+  } catch (error) {
+    await closeAll(running)
+    throw error
+  }
+  return {
+    scenario,
+    pools: running,
+    certificate: tls?.cert,
+    pool(name) {
+      const found = running.find((p) => p.name === name)
+      if (!found) throw new Error(`no pool named ${name}; pools: ${running.map((p) => p.name).join(', ')}`)
+      return found
+    },
+    close: () => closeAll(running),
+  }
+}
+
+/** Drops sessions first so pending event.from calls answer, then waits for in-flight replies, then closes sockets. */
+async function closeAll(pools: readonly RunningPool[]): Promise<void> {
+  await Promise.all(pools.map((p) => p.pool.close()))
+  await Promise.all(pools.flatMap((p) => [p.server.close(), ...p.members.map((m) => m.server.close())]))
+}
+
+async function generateCertificate(members: number): Promise<TlsMaterial> {
+  const ips = [MASTER_ADDRESS, ...Array.from({ length: members }, (_, i) => memberAddress(i))]
+  const pems = await generate([{ name: 'commonName', value: 'xen-chatops-simulator' }], {
+    keySize: 2048,
+    algorithm: 'sha256',
+    extensions: [
+      {
+        name: 'subjectAltName',
+        altNames: [{ type: 2, value: 'localhost' }, ...ips.map((ip) => ({ type: 7 as const, ip }))],
+      },
+    ],
+  })
+  return { key: pems.private, cert: pems.cert }
+}
