@@ -59,8 +59,15 @@ declare module 'xen-api' {
     getObjectByRef(ref: string, defaultValue?: unknown): XapiObject
     getObjectByUuid(uuid: string, defaultValue?: unknown): XapiObject
     watchEvents(): void
-    putResource(body: unknown, pathname: string, options?: { host?: XapiObject; query?: Record<string, string>; task?: boolean | string }): Promise<unknown>
-    getResource(pathname: string, options?: { host?: XapiObject; query?: Record<string, string>; task?: boolean | string }): Promise<{ body: AsyncIterable<Uint8Array> }>
+    putResource(
+      body: unknown,
+      pathname: string,
+      options?: { host?: XapiObject; query?: Record<string, string>; task?: boolean | string },
+    ): Promise<unknown>
+    getResource(
+      pathname: string,
+      options?: { host?: XapiObject; query?: Record<string, string>; task?: boolean | string },
+    ): Promise<{ body: AsyncIterable<Uint8Array> }>
   }
 
   export function createClient(options: XapiOptions): Xapi
