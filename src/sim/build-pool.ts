@@ -35,7 +35,7 @@ export function buildPool(options: BuildPoolOptions): SimPool {
   const { store } = pool
   const hosts = new Map<string, string>()
   spec.hosts.forEach((h, i) => {
-    const metrics = store.create('host_metrics', { memory_total: h.memory, memory_free: h.memory, live: true })
+    const metrics = store.create('host_metrics', { memory_total: h.memory, live: true })
     const ref = store.create('host', {
       name_label: h.name,
       hostname: h.name,

@@ -31,6 +31,7 @@ export class ObjectStore {
   /** Creates a record with every datamodel field, overridden by `init`; returns its ref. */
   create(clsName: string, init: XapiRecord = {}, ref = newRef()): string {
     const cls = this.#canonical(clsName)
+    this.#assertFields(cls, init)
     const record: XapiRecord = { ...structuredClone(this.#defaultRecord(cls)), ...structuredClone(init) }
     if ('uuid' in record && !record.uuid) record.uuid = randomUUID()
     this.#table(cls).set(ref, record)
@@ -96,6 +97,7 @@ export class ObjectStore {
     const record = this.get(cls, ref) as XapiRecord
     const before = relationsOf(cls).map((rel) => record[rel.field])
     fn(record)
+    this.#assertFields(cls, record)
     relationsOf(cls).forEach((rel, i) => {
       if (before[i] === record[rel.field]) return
       this.#link(rel.parent, rel.setField, before[i], ref, 'remove')
@@ -127,6 +129,18 @@ export class ObjectStore {
       parent[setField] =
         op === 'add' ? [...set.filter((r) => r !== childRef), childRef] : set.filter((r) => r !== childRef)
     })
+  }
+
+  /**
+   * Records must keep exactly the datamodel's field set: a stray field (a removed one such as
+   * host_metrics.memory_free, or a typo) would reach clients and break xen-api's one-shape-per-class
+   * record wrapper. This is a simulator bug, so it throws a plain Error, not a XAPI fault.
+   */
+  #assertFields(cls: string, record: XapiRecord): void {
+    const fields = this.model.classes.get(cls)?.fieldTypes
+    for (const key of Object.keys(record)) {
+      if (!fields?.has(key)) throw new Error(`${cls} has no field ${key} in the datamodel`)
+    }
   }
 
   #canonical(cls: string): string {
