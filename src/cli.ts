@@ -2,7 +2,7 @@
  * The `xen-chatops` command line. Subcommands are few and plain; each one parses its own flags with
  * node:util's parseArgs (strict, so a typo is an error that names the flag).
  */
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { runSimCommand } from './sim/sim-command.js'
 
@@ -15,9 +15,32 @@ commands:
   --help      print this help
 `
 
+/**
+ * The version in the project's package.json, which is one directory up when this file runs from
+ * source (`tsx src/cli.ts`) and two when it runs compiled (`dist/src/cli.js`).
+ */
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-  return pkg.version
+  for (const path of ['../package.json', '../../package.json']) {
+    const url = new URL(path, import.meta.url)
+    if (!existsSync(url)) continue
+    const pkg = JSON.parse(readFileSync(url, 'utf8')) as { name?: unknown; version?: unknown }
+    if (pkg.name === 'xen-chatops' && typeof pkg.version === 'string') return pkg.version
+  }
+  throw new Error('cannot find the package.json of xen-chatops')
+}
+
+/** `--port` as given: decimal digits only, so `abc`, `''`, `1.5` or `0x50` are errors, not NaN or 0. */
+function parsePort(text: string | undefined): number {
+  if (text === undefined) return 0
+  const port = /^[0-9]{1,5}$/.test(text) ? Number(text) : Number.NaN
+  if (!(port >= 0 && port <= 65535)) throw new Error(`--port must be a port number (0-65535), got "${text}"`)
+  return port
+}
+
+function parseSpeed(text: string): number {
+  const speed = text.trim() === '' ? Number.NaN : Number(text)
+  if (!(Number.isFinite(speed) && speed > 0)) throw new Error(`--speed must be a positive number, got "${text}"`)
+  return speed
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -44,9 +67,9 @@ async function main(argv: string[]): Promise<number> {
     })
     return runSimCommand({
       scenario: values.scenario,
-      port: values.port === undefined ? 0 : Number(values.port),
+      port: parsePort(values.port),
       tls: values.tls,
-      speed: Number(values.speed),
+      speed: parseSpeed(values.speed),
       json: values.json,
     })
   }

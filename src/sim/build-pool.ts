@@ -9,11 +9,18 @@ import type { Datamodel } from './datamodel.js'
 import { reportGuestMetrics } from './handlers/guest-agent.js'
 import { createVdi, createVm, randomMac } from './handlers/vm-factory.js'
 import { NULL_REF } from './object-store.js'
-import type { Scenario, ScenarioPool, ScenarioVm } from './scenario.js'
+import { type Scenario, ScenarioError, type ScenarioPool, type ScenarioVm } from './scenario.js'
 import { SimPool } from './sim-pool.js'
 import { toXapiDate } from './xapi-time.js'
 
-const provisionXml = new XMLBuilder({ ignoreAttributes: false, attributeNamePrefix: '@', suppressEmptyNode: true })
+// suppressBooleanAttributes is off so `bootable="true"` keeps its value: xapi's parser
+// (xapi_templates.ml `disk_of_xml`) needs every attribute as name="value" and fails the provision otherwise.
+const provisionXml = new XMLBuilder({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  suppressEmptyNode: true,
+  suppressBooleanAttributes: false,
+})
 
 export interface BuildPoolOptions {
   readonly scenario: Scenario
@@ -118,7 +125,7 @@ export function buildPool(options: BuildPoolOptions): SimPool {
     const disks = t.provision.map((d) => ({
       '@device': d.device,
       '@size': String(d.size),
-      '@sr': d.sr ? String(store.get('SR', srs.get(d.sr)).uuid) : '',
+      '@sr': d.sr ? String(store.get('SR', lookup(srs, d.sr, 'SR', `template ${t.name}`)).uuid) : '',
       '@bootable': String(d.bootable),
       '@type': d.type,
     }))
@@ -153,20 +160,20 @@ interface Names {
   defaultSr: string
 }
 
-function lookup(map: Map<string, string>, name: string, what: string, vm: string): string {
+/** `owner` is `VM web-1` or `template Debian`: the error names what in the scenario is wrong. */
+function lookup(map: Map<string, string>, name: string, what: string, owner: string): string {
   const ref = map.get(name)
-  if (!ref) throw new Error(`VM ${vm}: no ${what} named "${name}" in this pool`)
+  // A ScenarioError like the schema's own: the scenario is wrong, not the simulator.
+  if (!ref) throw new ScenarioError(`${owner}: no ${what} named "${name}" in this pool`)
   return ref
 }
 
 function addVm(pool: SimPool, v: ScenarioVm, names: Names): void {
   const { store } = pool
   const powered = v.power === 'running' || v.power === 'paused'
-  const host = powered
-    ? v.host
-      ? lookup(names.hosts, v.host, 'host', v.name)
-      : [...names.hosts.values()][0]
-    : NULL_REF
+  // A host named by a halted VM is checked too: a typo must fail even where the host is unused.
+  const named = v.host === undefined ? undefined : lookup(names.hosts, v.host, 'host', `VM ${v.name}`)
+  const host = powered ? (named ?? [...names.hosts.values()][0]) : NULL_REF
   const ref = createVm(pool, {
     name_label: v.name,
     name_description: v.description,
@@ -184,7 +191,7 @@ function addVm(pool: SimPool, v: ScenarioVm, names: Names): void {
   if (powered)
     store.update('VM_metrics', String(store.get('VM', ref).metrics), { start_time: toXapiDate(pool.clock.now()) })
   v.disks.forEach((d, i) => {
-    const sr = d.sr ? lookup(names.srs, d.sr, 'SR', v.name) : names.defaultSr
+    const sr = d.sr ? lookup(names.srs, d.sr, 'SR', `VM ${v.name}`) : names.defaultSr
     const vdi = createVdi(pool, { name_label: `${v.name} disk ${i}`, SR: sr, virtual_size: d.size, type: 'system' })
     store.create('VBD', {
       VM: ref,
@@ -197,7 +204,7 @@ function addVm(pool: SimPool, v: ScenarioVm, names: Names): void {
     })
   })
   if (v.cdrom !== undefined) {
-    const iso = lookup(names.isos, v.cdrom, 'ISO', v.name)
+    const iso = lookup(names.isos, v.cdrom, 'ISO', `VM ${v.name}`)
     store.create('VBD', {
       VM: ref,
       VDI: iso,
@@ -210,7 +217,7 @@ function addVm(pool: SimPool, v: ScenarioVm, names: Names): void {
   }
   const nets = v.networks ?? [...names.networks.keys()].slice(0, 1)
   nets.forEach((n, i) => {
-    const network = lookup(names.networks, n, 'network', v.name)
+    const network = lookup(names.networks, n, 'network', `VM ${v.name}`)
     store.create('VIF', {
       VM: ref,
       network,

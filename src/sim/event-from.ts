@@ -20,7 +20,8 @@ export function formatToken(generation: number): string {
 
 export function parseToken(token: string): number {
   if (token === '') return 0
-  const match = /^(\d+)(?:,(\d+))?$/.exec(token)
+  // xapi's Token.of_string splits on ',' and wants exactly two integers: a bare "123" is rejected.
+  const match = /^(\d+),(\d+)$/.exec(token)
   if (!match?.[1]) throw fault('EVENT_FROM_TOKEN_PARSE_FAILURE', token)
   return Number(match[1])
 }
@@ -36,6 +37,9 @@ function parseSubscriptions(pool: SimPool, specs: readonly string[]): Subscripti
     }
     const [clsName, ref] = spec.split('/', 2)
     const cls = pool.model.findClass(clsName ?? '')
+    // [Deviation] xapi's Subscription.of_string accepts any class name (it only lower-cases it) and
+    // such a subscription simply never matches; the simulator rejects names the datamodel does not
+    // know, so a misspelt subscription fails loudly instead of waiting for events that never come.
     if (!cls) throw fault('EVENT_SUBSCRIPTION_PARSE_FAILURE', spec)
     if (ref) refs.add(ref)
     else classes.add(cls.name)
@@ -71,7 +75,8 @@ export async function eventFrom(
     for (const change of pool.events.changesSince(since)) {
       if (!matches(sub, change.cls, change.ref, classWide)) continue
       events.push({
-        id: change.changedGen,
+        // xapi's event record has `id: string` (xapi-types/event_types.ml): the generation as text.
+        id: String(change.changedGen),
         // [UNVERIFIED] xapi sends the event time as seconds with a fraction; no client we know reads it.
         timestamp: (change.timestamp / 1000).toFixed(6),
         class: change.cls.toLowerCase(),

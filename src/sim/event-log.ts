@@ -60,6 +60,10 @@ export class EventLog {
   *changesSince(since: number): Generator<ObjectChange & { op: EventOperation }> {
     for (const change of this.#changes.values()) {
       if (change.changedGen <= since) continue
+      // xapi (xapi_event.ml, fold_over_deleted) skips an object created and destroyed since the
+      // token: the reader never saw it, so there is nothing to delete. A `del` is only for objects
+      // that existed at the token; an empty token (0) therefore never yields `del`.
+      if (change.deleted && change.createdGen > since) continue
       const op: EventOperation = change.deleted ? 'del' : change.createdGen > since ? 'add' : 'mod'
       yield { ...change, op }
     }

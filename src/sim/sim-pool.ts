@@ -21,6 +21,8 @@ export interface CallContext {
   readonly pool: SimPool
   readonly sessionRef: string | undefined
   readonly message: MessageModel
+  /** The task an `Async.*` call runs under; xapi keys `current_operations` by it. */
+  readonly taskRef: string | undefined
   /** Moves the enclosing task's progress; a no-op for synchronous calls. */
   progress(fraction: number): void
   /** Throws TASK_CANCELLED when the enclosing task was cancelled. */

@@ -54,13 +54,19 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
   const maxMembers = Math.max(...scenario.pools.map((p) => p.hosts.length - 1))
   const tls = options.tls ? await generateCertificate(maxMembers) : undefined
   const running: RunningPool[] = []
+  // The pool being started and the listeners it already has: when a later listen fails (a member's
+  // address:port is taken), they are not in `running` yet and must be closed too, or the process
+  // stays alive on them after reporting the error.
+  let starting: { pool: SimPool; servers: XapiHttpServer[] } | undefined
   try {
     for (const [i, spec] of scenario.pools.entries()) {
       const hostAddresses = spec.hosts.map((_, h) => (h === 0 ? MASTER_ADDRESS : memberAddress(h - 1)))
       const pool = buildPool({ scenario, spec, model, clock, hostAddresses })
+      starting = { pool, servers: [] }
       const port = options.port ? options.port + i : 0
       const server = new XapiHttpServer({ pool, host: MASTER_ADDRESS, port, tls })
       await server.listen()
+      starting.servers.push(server)
       const members = []
       for (const [h, host] of spec.hosts.slice(1).entries()) {
         if (!withMembers) break
@@ -72,8 +78,10 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
           masterAddress: MASTER_ADDRESS,
         })
         await member.listen()
+        starting.servers.push(member)
         members.push({ host: host.name, url: member.url, server: member })
       }
+      starting = undefined
       running.push({
         name: spec.name,
         url: server.url,
@@ -85,6 +93,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       })
     }
   } catch (error) {
+    if (starting) {
+      const { pool, servers } = starting
+      await pool.close()
+      await Promise.all(servers.map((server) => server.close()))
+    }
     await closeAll(running)
     throw error
   }

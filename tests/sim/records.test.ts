@@ -21,7 +21,8 @@ describe('records against the datamodel', () => {
     await call(lab.url, 'VM.set_is_a_template', session, clone, false)
     await call(lab.url, 'VM.start', session, clone, false, false)
     await call(lab.url, 'task.create', session, 'walk', 'a client-driven task')
-    await call(lab.url, 'message.create', session, 'TEST', 3, 'VM', 'uuid-x', 'body')
+    const vmUuid = await call<string>(lab.url, 'VM.get_uuid', session, clone)
+    await call(lab.url, 'message.create', session, 'TEST', 3, 'VM', vmUuid, 'body')
     await call(lab.url, 'secret.create', session, { value: 's3cret' })
 
     const model = loadDatamodel()

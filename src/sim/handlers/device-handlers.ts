@@ -17,6 +17,12 @@ function usedDevices(pool: SimPool, vm: string, cls: 'VBD' | 'VIF'): Set<string>
   return new Set((pool.store.get('VM', vm)[`${cls}s`] as string[]).map((r) => String(pool.store.get(cls, r)[field])))
 }
 
+/** Plug and unplug need a running VM (xapi_vbd_helpers.ml `valid_operations`). */
+function requireRunning(pool: SimPool, vm: string): void {
+  const state = String(pool.store.get('VM', vm).power_state)
+  if (state !== 'Running') throw fault('VM_BAD_POWER_STATE', vm, 'running', state.toLowerCase())
+}
+
 function requireCd(pool: SimPool, vbd: string): Readonly<XapiRecord> {
   const record = pool.store.get('VBD', vbd)
   if (record.type !== 'CD') throw fault('VBD_NOT_REMOVABLE_MEDIA', vbd)
@@ -32,6 +38,8 @@ export function registerDeviceHandlers(pool: SimPool): void {
     store.get('VM', vm)
     const vdi = (args.VDI as string | undefined) ?? NULL_REF
     if (vdi !== NULL_REF) store.get('VDI', vdi)
+    // xapi_vbd.ml `create`: CD drives are read-only.
+    if (args.type === 'CD' && args.mode !== 'RO') throw fault('VBD_CDS_MUST_BE_READONLY')
     const used = usedDevices(pool, vm, 'VBD')
     let userdevice = String(args.userdevice ?? 'autodetect')
     if (userdevice === 'autodetect') {
@@ -64,16 +72,17 @@ export function registerDeviceHandlers(pool: SimPool): void {
   })
   h.set('VBD.plug', (_ctx, vbd: string) => {
     const record = store.get('VBD', vbd)
-    const vm = record.VM as string
-    const state = String(store.get('VM', vm).power_state)
-    if (state !== 'Running') throw fault('VM_BAD_POWER_STATE', vm, 'running', state.toLowerCase())
+    requireRunning(pool, record.VM as string)
     if (record.currently_attached) throw fault('DEVICE_ALREADY_ATTACHED', vbd)
     const letter = String.fromCharCode(97 + Number(record.userdevice))
     store.update('VBD', vbd, { currently_attached: true, device: `xvd${letter}` })
     return ''
   })
   h.set('VBD.unplug', (_ctx, vbd: string) => {
-    if (!store.get('VBD', vbd).currently_attached) throw fault('DEVICE_ALREADY_DETACHED', vbd)
+    const record = store.get('VBD', vbd)
+    // xapi_vbd_helpers.ml checks the VM's power state before the attachment, as for plug.
+    requireRunning(pool, record.VM as string)
+    if (!record.currently_attached) throw fault('DEVICE_ALREADY_DETACHED', vbd)
     store.update('VBD', vbd, { currently_attached: false })
     return ''
   })
@@ -119,14 +128,20 @@ export function registerDeviceHandlers(pool: SimPool): void {
     store.create('secret', pick(args, pool.model.fieldTypes('secret'))),
   )
 
-  h.set('message.create', (_ctx, name: string, priority: number, cls: string, objUuid: string, body: string) =>
-    store.create('message', {
+  h.set('message.create', (_ctx, name: string, priority: number, cls: string, objUuid: string, body: string) => {
+    // xapi_message.ml `create` answers UUID_INVALID [cls, obj_uuid] when no object of that class (the
+    // enum spells classes `VM`, `Host`, `Pool`…) has the uuid.
+    const target = pool.model.findClass(cls)
+    if (!target || store.find(target.name, (r) => r.uuid === objUuid).length === 0) {
+      throw fault('UUID_INVALID', cls, objUuid)
+    }
+    return store.create('message', {
       name,
       priority,
       cls,
       obj_uuid: objUuid,
       body,
       timestamp: toXapiDate(pool.clock.now()),
-    }),
-  )
+    })
+  })
 }

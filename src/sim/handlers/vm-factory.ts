@@ -2,7 +2,7 @@
  * Creating VMs and their disks the way xapi leaves them, shared by the scenario builder and by
  * VM.clone / VM.copy / VM.provision.
  */
-import { randomBytes } from 'node:crypto'
+import { randomBytes, randomUUID } from 'node:crypto'
 import { NULL_REF, type XapiRecord } from '../object-store.js'
 import type { SimPool } from '../sim-pool.js'
 
@@ -59,8 +59,16 @@ export function duplicateVm(pool: SimPool, sourceRef: string, name: string, targ
   const { store } = pool
   const source = store.snapshot('VM', sourceRef)
   for (const field of INSTANCE_FIELDS) delete source[field]
+  // xapi_vm_clone.ml `copy_vm_record`: a fresh mac_seed, no default_template marker, and a clone of a
+  // template remembers the template's name. is_a_template carries over (VM.provision clears it).
+  const { default_template: _marker, ...otherConfig } = source.other_config as Record<string, string>
+  otherConfig.mac_seed = randomUUID()
+  if (source.is_a_template === true && otherConfig.base_template_name === undefined) {
+    otherConfig.base_template_name = String(source.name_label)
+  }
   const vmRef = createVm(pool, {
     ...source,
+    other_config: otherConfig,
     name_label: name,
     is_default_template: false,
     power_state: 'Halted',

@@ -8,12 +8,31 @@ import type { CallContext, SimPool } from '../sim-pool.js'
 import { fault } from '../xapi-fault.js'
 import { toXapiDate } from '../xapi-time.js'
 import { clearGuestMetrics, scheduleGuestReport } from './guest-agent.js'
-import { runOperation } from './run-operation.js'
+import { assertNoConflict, runOperation } from './run-operation.js'
 import { createVdi, duplicateVm } from './vm-factory.js'
 
 const SECONDS = { clone: 2, copy: 10, provision: 3, start: 4, shutdown: 4, hardShutdown: 1, reboot: 6 }
 const VBD_DEVICES = 16
 const VIF_DEVICES = 7
+
+/**
+ * The power states each operation accepts, in the order xapi lists them in VM_BAD_POWER_STATE
+ * (xapi_vm_lifecycle.ml `allowed_power_states`: `expected` is these states, lower case, joined by ", ").
+ */
+const ALLOWED_POWER: Record<string, readonly string[]> = {
+  start: ['Halted'],
+  start_on: ['Halted'],
+  provision: ['Halted'],
+  clone: ['Halted'],
+  copy: ['Halted'],
+  clean_shutdown: ['Running'],
+  clean_reboot: ['Running'],
+  hard_shutdown: ['Paused', 'Suspended', 'Running'],
+  destroy: ['Halted', 'Suspended'],
+}
+
+/** What a template may do (xapi_vm_lifecycle.ml `check_template`); destroy only if not a default template. */
+const TEMPLATE_OPS = ['clone', 'copy', 'provision']
 
 const provisionParser = new XMLParser({
   ignoreAttributes: false,
@@ -25,15 +44,31 @@ function power(pool: SimPool, vm: string): string {
   return String(pool.store.get('VM', vm).power_state)
 }
 
-/** VM_BAD_POWER_STATE carries the states in lower case, as xapi does. */
-function requirePower(pool: SimPool, vm: string, ...allowed: string[]): void {
+/** VM_BAD_POWER_STATE [vm, expected, actual] with the states in lower case, as xapi does. */
+function requirePower(pool: SimPool, vm: string, op: string): void {
+  const allowed = ALLOWED_POWER[op] ?? []
   const actual = power(pool, vm)
-  if (!allowed.includes(actual))
-    throw fault('VM_BAD_POWER_STATE', vm, (allowed[0] ?? '').toLowerCase(), actual.toLowerCase())
+  if (!allowed.includes(actual)) {
+    throw fault('VM_BAD_POWER_STATE', vm, allowed.map((s) => s.toLowerCase()).join(', '), actual.toLowerCase())
+  }
 }
 
-function requireNotTemplate(pool: SimPool, vm: string): void {
-  if (pool.store.get('VM', vm).is_a_template === true) throw fault('VM_IS_TEMPLATE', vm)
+/**
+ * xapi's checks before a VM operation, in xapi's order (xapi_vm_lifecycle.ml `check_operation_error`):
+ * the power state, then operations already in progress, then the template rules.
+ */
+function checkOperation(pool: SimPool, vm: string, op: string): void {
+  requirePower(pool, vm, op)
+  assertNoConflict(pool.store, 'VM', vm, op)
+  const record = pool.store.get('VM', vm)
+  if (record.is_a_template === true) {
+    const defaultTemplate =
+      record.is_default_template === true || (record.other_config as Record<string, string>).default_template === 'true'
+    const allowed = TEMPLATE_OPS.includes(op) || (op === 'destroy' && !defaultTemplate)
+    if (!allowed) throw fault('VM_IS_TEMPLATE', vm, op)
+  } else if (op === 'provision') {
+    throw fault('ONLY_PROVISION_TEMPLATE')
+  }
 }
 
 function setPower(pool: SimPool, vm: string, to: string, fields: Record<string, unknown> = {}): void {
@@ -59,20 +94,32 @@ function chooseHost(pool: SimPool): string {
   return chosen
 }
 
-let nextDomid = 1
+/** A domain id no running domain of the pool has (scenario VMs get theirs from the builder). */
+function nextDomid(pool: SimPool): number {
+  let max = 0
+  for (const [, vm] of pool.store.records('VM')) max = Math.max(max, Number(vm.domid) || 0)
+  return max + 1
+}
+
+function markStarted(pool: SimPool, vm: string): void {
+  const metrics = pool.store.get('VM', vm).metrics
+  if (pool.store.has('VM_metrics', metrics)) {
+    pool.store.update('VM_metrics', metrics, { start_time: toXapiDate(pool.clock.now()) })
+  }
+}
 
 async function start(ctx: CallContext, vm: string, paused: boolean, host: string | undefined): Promise<string> {
   const { pool } = ctx
-  requireNotTemplate(pool, vm)
-  requirePower(pool, vm, 'Halted')
+  const op = host === undefined ? 'start' : 'start_on'
+  checkOperation(pool, vm, op)
   if (host !== undefined) pool.store.get('host', host)
-  return runOperation(ctx, 'VM', vm, 'start', SECONDS.start, () => {
-    requirePower(pool, vm, 'Halted')
-    setPower(pool, vm, paused ? 'Paused' : 'Running', { resident_on: host ?? chooseHost(pool), domid: nextDomid++ })
-    const metrics = pool.store.get('VM', vm).metrics
-    if (pool.store.has('VM_metrics', metrics)) {
-      pool.store.update('VM_metrics', metrics, { start_time: toXapiDate(pool.clock.now()) })
-    }
+  return runOperation(ctx, 'VM', vm, op, SECONDS.start, () => {
+    requirePower(pool, vm, op)
+    setPower(pool, vm, paused ? 'Paused' : 'Running', {
+      resident_on: host ?? chooseHost(pool),
+      domid: nextDomid(pool),
+    })
+    markStarted(pool, vm)
     if (!paused) scheduleGuestReport(pool, vm)
     return ''
   })
@@ -85,11 +132,14 @@ function halt(pool: SimPool, vm: string): void {
 
 function provision(ctx: CallContext, vm: string): Promise<string> {
   const { pool } = ctx
+  checkOperation(pool, vm, 'provision')
   const record = pool.store.get('VM', vm)
   const xml = (record.other_config as Record<string, string>).disks ?? ''
   const parsed = xml ? provisionParser.parse(xml) : {}
   const disks: Record<string, string>[] = parsed?.provision?.disk ?? []
   return runOperation(ctx, 'VM', vm, 'provision', SECONDS.provision, () => {
+    // xapi_vm.ml `provision` turns the template into a VM first, whether or not it has disks to make.
+    pool.store.update('VM', vm, { is_a_template: false })
     const defaultSr = pool.store.get('pool', pool.poolRef).default_SR as string
     for (const disk of disks) {
       const sr = disk.sr ? pool.store.byUuid('SR', disk.sr) : defaultSr
@@ -111,8 +161,8 @@ function provision(ctx: CallContext, vm: string): Promise<string> {
         empty: false,
       })
     }
-    // [UNVERIFIED] xapi drops the provision spec once the disks exist, so a second provision cannot
-    // double them; the simulator does the same.
+    // xapi_templates.ml `post_install` removes the provision spec once the disks exist, so a second
+    // provision cannot double them.
     pool.store.mutate('VM', vm, (r) => {
       const { disks: _done, ...rest } = r.other_config as Record<string, string>
       r.other_config = rest
@@ -129,47 +179,65 @@ function freeDevices(pool: SimPool, vm: string, cls: 'VBD' | 'VIF', count: numbe
   return Array.from({ length: count }, (_, i) => String(i)).filter((d) => !used.has(d))
 }
 
+/**
+ * VM.copy's SR: xapi_vm.ml `copy` treats an SR ref that does not exist (XO sends '') as "next to the
+ * original disks", and refuses an ISO SR.
+ */
+function copyTarget(pool: SimPool, sr: string): string | undefined {
+  if (!pool.store.has('SR', sr)) return undefined
+  if (pool.store.get('SR', sr).content_type === 'iso') {
+    throw fault('OPERATION_NOT_ALLOWED', "Cannot copy a VM's disks to an ISO SR")
+  }
+  return sr
+}
+
 export function registerVmHandlers(pool: SimPool): void {
   const h = pool.handlers
   h.set('VM.clone', (ctx, vm: string, name: string) => {
-    requirePower(pool, vm, 'Halted')
+    checkOperation(pool, vm, 'clone')
     return runOperation(ctx, 'VM', vm, 'clone', SECONDS.clone, () => duplicateVm(pool, vm, name, undefined))
   })
   h.set('VM.copy', (ctx, vm: string, name: string, sr: string) => {
-    requirePower(pool, vm, 'Halted')
-    if (sr !== NULL_REF) pool.store.get('SR', sr)
-    return runOperation(ctx, 'VM', vm, 'copy', SECONDS.copy, () => duplicateVm(pool, vm, name, sr))
+    checkOperation(pool, vm, 'copy')
+    const target = copyTarget(pool, sr)
+    return runOperation(ctx, 'VM', vm, 'copy', SECONDS.copy, () => duplicateVm(pool, vm, name, target))
   })
   h.set('VM.provision', (ctx, vm: string) => provision(ctx, vm))
   h.set('VM.start', (ctx, vm: string, paused: boolean) => start(ctx, vm, paused, undefined))
   h.set('VM.start_on', (ctx, vm: string, host: string, paused: boolean) => start(ctx, vm, paused, host))
   h.set('VM.clean_shutdown', (ctx, vm: string) => {
-    requirePower(pool, vm, 'Running')
+    checkOperation(pool, vm, 'clean_shutdown')
     return runOperation(ctx, 'VM', vm, 'clean_shutdown', SECONDS.shutdown, () => {
-      requirePower(pool, vm, 'Running')
+      requirePower(pool, vm, 'clean_shutdown')
       halt(pool, vm)
       return ''
     })
   })
   h.set('VM.hard_shutdown', (ctx, vm: string) => {
-    requirePower(pool, vm, 'Running', 'Paused', 'Suspended')
+    checkOperation(pool, vm, 'hard_shutdown')
     return runOperation(ctx, 'VM', vm, 'hard_shutdown', SECONDS.hardShutdown, () => {
       halt(pool, vm)
       return ''
     })
   })
   h.set('VM.clean_reboot', (ctx, vm: string) => {
-    requirePower(pool, vm, 'Running')
+    checkOperation(pool, vm, 'clean_reboot')
     return runOperation(ctx, 'VM', vm, 'clean_reboot', SECONDS.reboot, () => {
+      // A hard shutdown may have overtaken the reboot.
+      requirePower(pool, vm, 'clean_reboot')
       clearGuestMetrics(pool, vm)
       pool.hooks.emit('vm-power', vm, 'Running', 'Halted')
+      // A reboot builds a new domain: a new domid and start time.
+      pool.store.update('VM', vm, { domid: nextDomid(pool) })
+      markStarted(pool, vm)
       pool.hooks.emit('vm-power', vm, 'Halted', 'Running')
       scheduleGuestReport(pool, vm)
       return ''
     })
   })
   h.set('VM.destroy', (_ctx, vm: string) => {
-    requirePower(pool, vm, 'Halted')
+    checkOperation(pool, vm, 'destroy')
+    clearGuestMetrics(pool, vm)
     const record = pool.store.get('VM', vm)
     for (const vbd of record.VBDs as string[]) pool.store.destroy('VBD', vbd)
     for (const vif of record.VIFs as string[]) pool.store.destroy('VIF', vif)
