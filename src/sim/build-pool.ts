@@ -6,12 +6,14 @@
 import { XMLBuilder } from 'fast-xml-parser'
 import type { SimClock } from './clock.js'
 import type { Datamodel } from './datamodel.js'
+import { type ContainerSpec, DockerDaemon } from './docker/docker-daemon.js'
 import { reportGuestMetrics } from './handlers/guest-agent.js'
 import { createVdi, createVm, randomMac } from './handlers/vm-factory.js'
 import { NULL_REF } from './object-store.js'
 import { type Scenario, ScenarioError, type ScenarioPool, type ScenarioVm } from './scenario.js'
 import { SimPool } from './sim-pool.js'
 import { toXapiDate } from './xapi-time.js'
+import { XscontainerPack } from './xscontainer/install.js'
 
 // suppressBooleanAttributes is off so `bootable="true"` keeps its value: xapi's parser
 // (xapi_templates.ml `disk_of_xml`) needs every attribute as name="value" and fails the provision otherwise.
@@ -148,6 +150,12 @@ export function buildPool(options: BuildPoolOptions): SimPool {
   }
 
   for (const v of spec.vms) addVm(pool, v, { hosts, srs, isos, networks, defaultSr })
+  // Installed last: the monitors start at once and write docker_* keys for the VMs they should watch.
+  const packHosts = spec.hosts.filter((h) => h.xscontainer).map((h) => hosts.get(h.name) ?? NULL_REF)
+  if (packHosts.length > 0) {
+    pool.xscontainer = new XscontainerPack(pool)
+    for (const host of packHosts) pool.xscontainer.install(host)
+  }
   if (spec.faults) pool.faults.apply(spec.faults)
   return pool
 }
@@ -228,6 +236,30 @@ function addVm(pool: SimPool, v: ScenarioVm, names: Names): void {
     })
   })
   pool.guests.set(ref, { tools: v.tools, ips: v.ips, bootSeconds: v.bootSeconds, distro: v.distro })
+  if (v.docker) addDockerGuest(pool, ref, v)
   // A VM that is already running in the scenario has booted long ago: its agent has reported.
   if (v.power === 'running' && v.tools) reportGuestMetrics(pool, ref)
+}
+
+/** A guest running Docker: its engine (up when the VM runs), its SSH face, and its registration. */
+function addDockerGuest(pool: SimPool, ref: string, v: ScenarioVm): void {
+  const spec = v.docker
+  const guest = pool.guests.get(ref)
+  if (!spec || !guest) return
+  guest.ssh = { ...spec.ssh }
+  guest.docker = new DockerDaemon({
+    clock: pool.clock,
+    hostname: v.name.toLowerCase(),
+    // The scenario schema already resolved the specs with the daemon's own schema (defaults filled).
+    containers: spec.containers as ContainerSpec[],
+    up: v.power === 'running',
+    ...(spec.engineVersion ? { engineVersion: spec.engineVersion } : {}),
+    ...(spec.os ? { os: spec.os } : {}),
+  })
+  if (spec.monitor !== undefined) {
+    const otherConfig = pool.store.get('VM', ref).other_config as Record<string, string>
+    pool.store.update('VM', ref, {
+      other_config: { ...otherConfig, 'xscontainer-monitor': spec.monitor ? 'True' : 'False' },
+    })
+  }
 }

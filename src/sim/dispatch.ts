@@ -90,6 +90,7 @@ export async function dispatch(pool: SimPool, wireName: string, params: readonly
   })
   const handler = pool.handlers.get(message.wireName) ?? genericHandler(pool, message)
   if (!handler) throw fault('NOT_IMPLEMENTED', message.wireName)
+  pool.callCounts.set(message.wireName, (pool.callCounts.get(message.wireName) ?? 0) + 1)
   await pool.faults.beforeCall(message.wireName)
 
   const callArgs = message.takesSession ? args.slice(1) : args

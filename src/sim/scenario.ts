@@ -7,6 +7,7 @@ import { dirname, join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { load } from 'js-yaml'
 import { z } from 'zod'
+import { containerSpecSchema } from './docker/docker-daemon.js'
 
 const UNITS: Record<string, number> = { B: 1, KiB: 1024, MiB: 1024 ** 2, GiB: 1024 ** 3, TiB: 1024 ** 4 }
 
@@ -45,6 +46,7 @@ const host = z
       .prefault({}),
     cpus: z.number().int().positive().default(8),
     memory: size.prefault('64GiB'),
+    xscontainer: z.boolean().default(false).describe('the xscontainer supplemental pack is installed on this host'),
   })
   .strict()
 
@@ -88,6 +90,24 @@ const template = z
   })
   .strict()
 
+const guestSsh = z
+  .object({
+    server: z.boolean().default(true),
+    poolKeyAuthorized: z.boolean().default(true).describe("the pool's xscontainer key is in authorized_keys"),
+    ncat: z.boolean().default(true),
+  })
+  .strict()
+
+const dockerGuest = z
+  .object({
+    containers: z.array(containerSpecSchema).default([]),
+    engineVersion: z.string().optional(),
+    os: z.string().optional(),
+    monitor: z.boolean().optional().describe('sets other_config xscontainer-monitor to True / False; absent: no key'),
+    ssh: guestSsh.prefault({}),
+  })
+  .strict()
+
 const vm = z
   .object({
     name,
@@ -105,6 +125,7 @@ const vm = z
     tags: z.array(z.string()).default([]),
     memory: size.prefault('2GiB'),
     vcpus: z.number().int().positive().default(2),
+    docker: dockerGuest.optional().describe('the guest runs a Docker engine'),
   })
   .strict()
 

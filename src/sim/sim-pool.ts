@@ -7,6 +7,7 @@ import { EventEmitter } from 'node:events'
 import type { SimClock } from './clock.js'
 import type { Datamodel, MessageModel } from './datamodel.js'
 import { type CallResult, dispatch } from './dispatch.js'
+import type { DockerDaemon } from './docker/docker-daemon.js'
 import { eventFrom, eventInject } from './event-from.js'
 import { EventLog } from './event-log.js'
 import { FaultController } from './faults.js'
@@ -16,6 +17,7 @@ import { NULL_REF, ObjectStore } from './object-store.js'
 import { type Credentials, SessionManager } from './sessions.js'
 import { TaskRunner } from './tasks.js'
 import { fault } from './xapi-fault.js'
+import type { XscontainerPack } from './xscontainer/install.js'
 
 export interface CallContext {
   readonly pool: SimPool
@@ -47,6 +49,19 @@ export interface GuestSpec {
   /** Simulated seconds from VM start until the guest agent reports its IPs. */
   bootSeconds: number
   distro: string
+  /** How far an SSH client (dom0's xscontainer, later the bot) gets into the guest. */
+  ssh?: GuestSsh | undefined
+  /** The guest's Docker engine, when it runs one. */
+  docker?: DockerDaemon | undefined
+}
+
+export interface GuestSsh {
+  /** An SSH server answers on port 22. */
+  server: boolean
+  /** The pool's xscontainer public key is in the Docker user's authorized_keys. */
+  poolKeyAuthorized: boolean
+  /** `ncat` is installed (xscontainer pipes HTTP through `ncat -U /var/run/docker.sock`). */
+  ncat: boolean
 }
 
 export interface SimPoolEvents {
@@ -79,9 +94,14 @@ export class SimPool {
   readonly plugins = new Map<string, Map<string, XapiPlugin>>()
   /** Guest OS models per VM ref; VMs without one behave as guests without tools. */
   readonly guests = new Map<string, GuestSpec>()
+  /** Calls answered per canonical method name, so tests can assert what a client did (and did not) ask. */
+  readonly callCounts = new Map<string, number>()
   /** Raw contents written through /import_raw_vdi, per VDI ref. */
   readonly vdiData = new Map<string, Buffer>()
+  /** The xscontainer supplemental pack, when the scenario installs it on some host. */
+  xscontainer: XscontainerPack | undefined
   #closed = false
+  #internalSession: string | undefined
 
   constructor(options: SimPoolOptions) {
     this.name = options.name
@@ -106,6 +126,24 @@ export class SimPool {
     this.#registerCoreHandlers()
     registerVmHandlers(this)
     registerDeviceHandlers(this)
+    // The guest's Docker engine lives and dies with its VM (a reboot is Halted then Running).
+    this.hooks.on('vm-power', (vm, from, to) => {
+      const docker = this.guests.get(vm)?.docker
+      if (!docker) return
+      if (to === 'Running' && from === 'Halted') docker.hostBooted()
+      else if (to === 'Halted') docker.hostHalted()
+    })
+  }
+
+  /**
+   * dom0's local root session (`XenAPI.xapi_local()`), for plugins and daemons that call the API
+   * themselves; logged in again when a fault or shutdown dropped it.
+   */
+  internalSession(): string {
+    if (!this.sessions.isValid(this.#internalSession)) {
+      this.#internalSession = this.sessions.login(this.credentials.username, this.credentials.password, 'dom0')
+    }
+    return this.#internalSession ?? ''
   }
 
   get poolRef(): string {
@@ -142,6 +180,7 @@ export class SimPool {
    * SESSION_INVALID (xen-api would otherwise sit out a 60 s retry delay), and lets running tasks end.
    */
   async close(): Promise<void> {
+    this.xscontainer?.stop()
     this.sessions.dropAll()
     this.#closed = true
     this.faults.release()

@@ -95,6 +95,26 @@ function encodeArray(
 
 const untyped = (): undefined => undefined
 
+/** The datamodel's prose result type of `event.from`. */
+const EVENT_BATCH = 'an event batch'
+const SNAPSHOT: XapiType = { kind: 'record', cls: '<class>' }
+
+/**
+ * `event.from`'s batch: each event's snapshot is a record of the event's own class, encoded with that
+ * class's field types (int64 as strings) as xapi does; the other members go by shape.
+ */
+function encodeEventBatch(batch: Record<string, unknown>, ctx: EncodeContext): string {
+  const { events, ...rest } = batch
+  if (!Array.isArray(events)) return encodeStruct(Object.entries(batch), untyped, undefined)
+  const encoded = events.map((event) => {
+    if (!isPlainObject(event)) return `<value>${encodeUntyped(event)}</value>`
+    const eventCtx = { ...ctx, recordClass: typeof event.class === 'string' ? event.class : undefined }
+    return `<value>${encodeStruct(Object.entries(event), (key) => (key === 'snapshot' ? SNAPSHOT : undefined), eventCtx)}</value>`
+  })
+  const others = encodeStruct(Object.entries(rest), untyped, undefined).slice('<struct>'.length, -'</struct>'.length)
+  return `<struct><member><name>events</name><value><array><data>${encoded.join('')}</data></array></value></member>${others}</struct>`
+}
+
 /** Encodes by the value's JS shape (no datamodel type known). */
 function encodeUntyped(value: unknown): string {
   switch (typeof value) {
@@ -143,7 +163,7 @@ function encodeContent(value: unknown, type: XapiType | undefined, ctx: EncodeCo
     case 'void':
       return ''
     case 'opaque':
-      return encodeUntyped(value)
+      return type.text === EVENT_BATCH && isPlainObject(value) ? encodeEventBatch(value, ctx) : encodeUntyped(value)
     case 'option':
       return encodeContent(value, type.of, ctx)
     case 'string':

@@ -57,6 +57,9 @@ describe('Python XenAPI client against the simulator', () => {
     expect(seen.task_result).toBe(`<value>${seen.clone_ref}</value>`)
     expect(seen.clone_is_template).toBe(true)
     expect(seen.failure).toEqual(['HANDLE_INVALID', 'VM', 'OpaqueRef:bad'])
+    // event.from snapshots are typed by their class too: int64 fields (even small ones like VCPUs_max) arrive as strings.
+    expect(seen.event_classes).toEqual(['vm'])
+    expect(seen.event_int_types).toEqual(['str'])
     // The clone exists on the server side too.
     expect(lab.pool.store.find('VM', (r) => r.name_label === 'py-clone')).toEqual([seen.clone_ref])
   })

@@ -28,6 +28,8 @@ def main():
         api.task.destroy(task)
         new_vms = api.VM.get_all_records()
         clone = next(ref for ref, r in new_vms.items() if r["name_label"] == "py-clone")
+        # `from` is a Python keyword, so XenAPI users call the alternative wire name event_from.
+        batch = api.event_from(["vm"], "", 0.0)
         failure = None
         try:
             api.VM.get_record("OpaqueRef:bad")
@@ -42,6 +44,10 @@ def main():
             "clone_ref": clone,
             "clone_is_template": new_vms[clone]["is_a_template"],
             "failure": failure,
+            "event_classes": sorted({e["class"] for e in batch["events"]}),
+            "event_int_types": sorted(
+                {type(e["snapshot"]["VCPUs_max"]).__name__ for e in batch["events"] if "snapshot" in e}
+            ),
         }))
     finally:
         session.xenapi.session.logout()

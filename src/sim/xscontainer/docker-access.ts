@@ -1,0 +1,44 @@
+/**
+ * How dom0 reaches the Docker daemon inside a VM (xscontainer.md §3): an IPv4 address from the guest
+ * agent's `VM_guest_metrics.networks`, an SSH login with the pool key, then `ncat -U
+ * /var/run/docker.sock`. The simulated guest says which of those steps would work; each failure
+ * surfaces with the exception class and text the real plugin raises.
+ */
+import type { DockerDaemon } from '../docker/docker-daemon.js'
+import { NULL_REF } from '../object-store.js'
+import type { SimPool } from '../sim-pool.js'
+import { pluginException } from './plugin-errors.js'
+
+/** IPv4 addresses the guest agent reports, HIMN (169.254.*) first, IPv6 dropped (`get_suitable_vm_ips`). */
+export function suitableVmIps(pool: SimPool, vmRef: string): string[] {
+  const metrics = pool.store.get('VM', vmRef).guest_metrics
+  if (typeof metrics !== 'string' || metrics === NULL_REF || !pool.store.has('VM_guest_metrics', metrics)) return []
+  const networks = pool.store.get('VM_guest_metrics', metrics).networks as Record<string, string>
+  const ips = [...new Set(Object.values(networks).filter((ip) => !ip.includes(':')))]
+  return [...ips.filter((ip) => ip.startsWith('169.254.')), ...ips.filter((ip) => !ip.startsWith('169.254.'))]
+}
+
+/** The daemon of a VM, or the plugin failure the real pack raises on the way to it. */
+export function reachDocker(pool: SimPool, fn: string, vmRef: string): DockerDaemon {
+  const uuid = String(pool.store.get('VM', vmRef).uuid)
+  const guest = pool.guests.get(vmRef)
+  const ssh = guest?.ssh
+  // A TCP connect to port 22 decides which address is usable; without an SSH server none is.
+  if (suitableVmIps(pool, vmRef).length === 0 || !ssh?.server) {
+    throw pluginException(fn, 'XSContainerException', `No valid IP found for vmuuid ${uuid}`)
+  }
+  if (!ssh.poolKeyAuthorized) {
+    throw pluginException(
+      fn,
+      'AuthenticationException',
+      `prepare_ssh_client failed to authenticate with private key on VM ${uuid}`,
+    )
+  }
+  const daemon = guest?.docker
+  // [UNVERIFIED] exact text: ncat missing or the socket refusing makes the remote command exit non-zero,
+  // which the SSH helper reports as an SshException naming the command.
+  if (!ssh.ncat || !daemon?.up) {
+    throw pluginException(fn, 'SshException', "Command 'ncat -U /var/run/docker.sock' failed with exit status 1")
+  }
+  return daemon
+}

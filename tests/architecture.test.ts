@@ -1,0 +1,82 @@
+/**
+ * The dependency rules of DESIGN.md, enforced: only src/xen talks to XAPI and Docker libraries, only
+ * src/xen and src/sim use ssh2, each chat SDK stays in its adapter, and src/core imports no SDK and no
+ * outer layer. A rule broken here is a design decision to discuss, not a test to loosen.
+ */
+import { readdirSync, readFileSync, statSync } from 'node:fs'
+import { join, relative } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = fileURLToPath(new URL('..', import.meta.url))
+const SOURCE_DIRS = ['src', 'adapters', 'commands']
+
+function sourceFiles(dir: string): string[] {
+  let entries: string[]
+  try {
+    entries = readdirSync(join(root, dir))
+  } catch {
+    return []
+  }
+  return entries.flatMap((name) => {
+    const path = join(dir, name)
+    if (statSync(join(root, path)).isDirectory()) return sourceFiles(path)
+    return /\.(ts|mts)$/.test(name) ? [path] : []
+  })
+}
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(join(root, file), 'utf8')
+  return [...text.matchAll(/(?:^|\n)\s*(?:import|export)\s[^'"]*?from\s+['"]([^'"]+)['"]/g)].map((m) => m[1] ?? '')
+}
+
+interface Rule {
+  what: string
+  imports: RegExp
+  allowedIn: readonly string[]
+}
+
+const RULES: readonly Rule[] = [
+  { what: 'xen-api and dockerode', imports: /^(xen-api|dockerode)(\/|$)/, allowedIn: ['src/xen/'] },
+  { what: 'ssh2', imports: /^ssh2(\/|$)/, allowedIn: ['src/xen/', 'src/sim/'] },
+  { what: 'the Slack SDK', imports: /^@slack\//, allowedIn: ['adapters/slack/'] },
+  { what: 'discord.js', imports: /^(discord\.js|@discordjs\/)/, allowedIn: ['adapters/discord/'] },
+]
+
+const files = SOURCE_DIRS.flatMap(sourceFiles)
+
+describe('architecture', () => {
+  it('finds the source files it checks', () => {
+    expect(files).toContain('src/sim/sim-pool.ts')
+    expect(files.length).toBeGreaterThan(20)
+  })
+
+  for (const rule of RULES) {
+    it(`imports ${rule.what} only in ${rule.allowedIn.join(', ')}`, () => {
+      const offenders = files.filter(
+        (f) => !rule.allowedIn.some((dir) => f.startsWith(dir)) && importsOf(f).some((i) => rule.imports.test(i)),
+      )
+      expect(offenders).toEqual([])
+    })
+  }
+
+  it('keeps src/core free of SDKs and of every outer layer', () => {
+    const outer = /(^|\/)(xen|sim|store|alerts|adapters|commands)\//
+    const offenders = files
+      .filter((f) => f.startsWith('src/core/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) =>
+            i.startsWith('.')
+              ? outer.test(relative(root, join(root, f, '..', i)))
+              : /^(xen-api|ssh2|dockerode|@slack\/|discord\.js)/.test(i),
+          )
+          .map((i) => `${f} imports ${i}`),
+      )
+    expect(offenders).toEqual([])
+  })
+
+  it('the import scanner sees imports (so the rules above can fail)', () => {
+    expect(importsOf('src/sim/xscontainer/pool-keys.ts')).toContain('ssh2')
+  })
+})
