@@ -6,7 +6,7 @@
 import { XMLBuilder } from 'fast-xml-parser'
 import type { SimClock } from './clock.js'
 import type { Datamodel } from './datamodel.js'
-import { type ContainerSpec, DockerDaemon } from './docker/docker-daemon.js'
+import { DockerDaemon } from './docker/docker-daemon.js'
 import { reportGuestMetrics } from './handlers/guest-agent.js'
 import { createVdi, createVm, randomMac } from './handlers/vm-factory.js'
 import { NULL_REF } from './object-store.js'
@@ -250,8 +250,7 @@ function addDockerGuest(pool: SimPool, ref: string, v: ScenarioVm): void {
   guest.docker = new DockerDaemon({
     clock: pool.clock,
     hostname: v.name.toLowerCase(),
-    // The scenario schema already resolved the specs with the daemon's own schema (defaults filled).
-    containers: spec.containers as ContainerSpec[],
+    containers: spec.containers,
     up: v.power === 'running',
     ...(spec.engineVersion ? { engineVersion: spec.engineVersion } : {}),
     ...(spec.os ? { os: spec.os } : {}),

@@ -66,7 +66,7 @@ export interface GuestSsh {
 
 export interface SimPoolEvents {
   /** A VM's power state changed (start, shutdown, reboot); `to` is the new XAPI power state. */
-  'vm-power': [vmRef: string, from: string, to: string]
+  'vm-power': [vmRef: string, from: string, to: string, how?: 'clean' | 'hard']
   /** A VM's guest agent reported (or stopped reporting) its metrics. */
   'guest-metrics': [vmRef: string]
 }
@@ -127,11 +127,11 @@ export class SimPool {
     registerVmHandlers(this)
     registerDeviceHandlers(this)
     // The guest's Docker engine lives and dies with its VM (a reboot is Halted then Running).
-    this.hooks.on('vm-power', (vm, from, to) => {
+    this.hooks.on('vm-power', (vm, from, to, how) => {
       const docker = this.guests.get(vm)?.docker
       if (!docker) return
       if (to === 'Running' && from === 'Halted') docker.hostBooted()
-      else if (to === 'Halted') docker.hostHalted()
+      else if (to === 'Halted') docker.hostHalted(how ?? 'clean')
     })
   }
 

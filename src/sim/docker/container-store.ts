@@ -4,7 +4,7 @@
  */
 import { z } from 'zod'
 import { ContainerModel, sha256 } from './container-model.js'
-import { type ContainerSpec, containerSpecSchema } from './container-spec.js'
+import { type ContainerSpec, containerSpecSchema, type ResolvedContainerSpec } from './container-spec.js'
 import { ambiguousPrefix, DockerError, invalidIdentifier, noSuchContainer } from './docker-errors.js'
 import { stateString } from './docker-status-text.js'
 
@@ -14,7 +14,7 @@ export class ContainerStore {
   readonly #ncpu: number
   #nextPid: number
 
-  constructor(hostname: string, specs: readonly ContainerSpec[], now: number, ncpu: number) {
+  constructor(hostname: string, specs: readonly (ContainerSpec | ResolvedContainerSpec)[], now: number, ncpu: number) {
     this.#ncpu = ncpu
     this.#nextPid = 900 + (Number.parseInt(sha256(hostname).slice(0, 4), 16) % 1500)
     const resolved = z.array(containerSpecSchema).parse(specs)

@@ -9,7 +9,7 @@ import type { SimClock } from '../clock.js'
 import { type ContainerInspect, toInspect } from './container-inspect.js'
 import { type ContainerModel, type LogEntry, sha256 } from './container-model.js'
 import { ContainerRuntime, DEFAULT_STOP_TIMEOUT } from './container-runtime.js'
-import type { ContainerSpec } from './container-spec.js'
+import type { ContainerSpec, ResolvedContainerSpec } from './container-spec.js'
 import { ContainerStore } from './container-store.js'
 import { type ContainerSummary, toSummary, type ViewContext } from './container-summary.js'
 import * as errors from './docker-errors.js'
@@ -20,7 +20,7 @@ import { containerStats, type HostFacts } from './docker-stats.js'
 import { containerTop, type TopResult } from './docker-top.js'
 
 export type { ContainerInspect } from './container-inspect.js'
-export type { ContainerSpec } from './container-spec.js'
+export type { ContainerSpec, ResolvedContainerSpec } from './container-spec.js'
 export { containerSpecSchema } from './container-spec.js'
 export type { ContainerSummary } from './container-summary.js'
 export { DaemonDownError, DockerError } from './docker-errors.js'
@@ -30,7 +30,8 @@ export interface DaemonOptions {
   clock: SimClock
   /** The guest's hostname: `Name` in /info, and the seed of container ids. */
   hostname: string
-  containers: ContainerSpec[]
+  /** Scenario input, or specs a scenario schema already resolved: both are (re)validated here. */
+  containers: readonly (ContainerSpec | ResolvedContainerSpec)[]
   /** Default '20.10.24'. */
   engineVersion?: string
   /** Default 'Ubuntu 20.04.6 LTS'. */

@@ -71,7 +71,13 @@ function checkOperation(pool: SimPool, vm: string, op: string): void {
   }
 }
 
-function setPower(pool: SimPool, vm: string, to: string, fields: Record<string, unknown> = {}): void {
+function setPower(
+  pool: SimPool,
+  vm: string,
+  to: string,
+  fields: Record<string, unknown> = {},
+  how: 'clean' | 'hard' = 'clean',
+): void {
   const from = power(pool, vm)
   pool.store.update('VM', vm, { power_state: to, ...fields })
   // A running domain has its disks and network devices attached; a halted one has none.
@@ -82,7 +88,7 @@ function setPower(pool: SimPool, vm: string, to: string, fields: Record<string, 
     if (!empty) pool.store.update('VBD', vbd, { currently_attached: attached })
   }
   for (const vif of record.VIFs as string[]) pool.store.update('VIF', vif, { currently_attached: attached })
-  pool.hooks.emit('vm-power', vm, from, to)
+  pool.hooks.emit('vm-power', vm, from, to, how)
 }
 
 /** Picks the enabled host with the fewest resident VMs, as a stand-in for xapi's placement. */
@@ -125,9 +131,10 @@ async function start(ctx: CallContext, vm: string, paused: boolean, host: string
   })
 }
 
-function halt(pool: SimPool, vm: string): void {
+/** A clean shutdown lets the guest stop its services; a hard one pulls the plug (Docker sees no stop). */
+function halt(pool: SimPool, vm: string, how: 'clean' | 'hard'): void {
   clearGuestMetrics(pool, vm)
-  setPower(pool, vm, 'Halted', { resident_on: NULL_REF, domid: -1 })
+  setPower(pool, vm, 'Halted', { resident_on: NULL_REF, domid: -1 }, how)
 }
 
 function provision(ctx: CallContext, vm: string): Promise<string> {
@@ -209,14 +216,14 @@ export function registerVmHandlers(pool: SimPool): void {
     checkOperation(pool, vm, 'clean_shutdown')
     return runOperation(ctx, 'VM', vm, 'clean_shutdown', SECONDS.shutdown, () => {
       requirePower(pool, vm, 'clean_shutdown')
-      halt(pool, vm)
+      halt(pool, vm, 'clean')
       return ''
     })
   })
   h.set('VM.hard_shutdown', (ctx, vm: string) => {
     checkOperation(pool, vm, 'hard_shutdown')
     return runOperation(ctx, 'VM', vm, 'hard_shutdown', SECONDS.hardShutdown, () => {
-      halt(pool, vm)
+      halt(pool, vm, 'hard')
       return ''
     })
   })
