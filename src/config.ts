@@ -1,0 +1,189 @@
+/**
+ * Configuration: one YAML file validated by a strict zod schema (unknown keys are errors, so typos
+ * surface), secrets only as references — `{ env: NAME }` or `{ file: path }` — never inline.
+ * `xen-chatops check-config` runs `checkConfig` and prints every problem with its path in the file.
+ */
+import { readFileSync } from 'node:fs'
+import { load } from 'js-yaml'
+import { z } from 'zod'
+import { accessSchema } from './core/access.js'
+
+export const secretRefSchema = z.union([
+  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
+  z.object({ file: z.string().min(1) }).strict(),
+])
+export type SecretRef = z.infer<typeof secretRefSchema>
+
+/** A SHA-256 certificate fingerprint, as `openssl x509 -fingerprint -sha256` prints it (colons optional). */
+const fingerprint = z
+  .string()
+  .transform((s) => s.replace(/:/g, '').toLowerCase())
+  .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed'))
+
+export const poolTlsSchema = z
+  .union([
+    z.literal('verify').describe('verify the certificate against the system CAs (default)'),
+    z.literal('insecure').describe('accept any certificate; only for labs, and it must be said explicitly'),
+    z.object({ fingerprint }).strict().describe('accept exactly the certificate with this SHA-256 fingerprint'),
+  ])
+  .default('verify')
+
+export const poolConfigSchema = z
+  .object({
+    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, . _ - (it appears in commands)'),
+    url: z.url({ protocol: /^https?$/ }).describe("the pool master's XAPI URL, e.g. https://xs-master.example"),
+    username: z.string().min(1).default('root'),
+    password: secretRefSchema,
+    tls: poolTlsSchema,
+  })
+  .strict()
+  .refine((pool) => typeof pool.tls !== 'object' || new URL(pool.url).protocol === 'https:', {
+    message: 'a pinned fingerprint needs an https:// URL (plain HTTP has no certificate to pin)',
+    path: ['tls'],
+  })
+export type PoolConfig = z.infer<typeof poolConfigSchema>
+export type PoolTls = PoolConfig['tls']
+
+/** Reads a secret reference; the error names the reference, never a value. */
+export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string {
+  if ('env' in ref) {
+    const value = env[ref.env]
+    if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
+    return value
+  }
+  let value: string
+  try {
+    // A trailing newline from `echo secret > file` is not part of the secret.
+    value = readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '')
+  } catch (error) {
+    throw new Error(`cannot read secret file ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
+  }
+  if (value === '') throw new Error(`secret file ${ref.file} is empty`)
+  return value
+}
+
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
+
+export const appConfigSchema = z
+  .object({
+    log: z
+      .object({
+        level: z.enum(LOG_LEVELS).default('info'),
+        file: z.string().min(1).optional().describe('write logs to this file instead of standard error'),
+      })
+      .strict()
+      .prefault({}),
+    pools: z.array(poolConfigSchema).min(1, 'configure at least one pool'),
+    access: accessSchema,
+    platforms: z
+      .object({
+        shell: z
+          .object({ user: z.string().min(1).describe('the terminal user the chat starts as') })
+          .strict()
+          .optional(),
+      })
+      .strict()
+      .prefault({}),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const seen = new Set<string>()
+    config.pools.forEach((pool, i) => {
+      if (seen.has(pool.name))
+        ctx.addIssue({ code: 'custom', path: ['pools', i, 'name'], message: `duplicate pool name "${pool.name}"` })
+      seen.add(pool.name)
+    })
+  })
+
+export type AppConfig = z.infer<typeof appConfigSchema>
+
+export interface ConfigProblem {
+  /** Where in the file: `pools[0].url`, or '' for the whole document. */
+  readonly path: string
+  readonly message: string
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[]
+
+  constructor(source: string, problems: readonly ConfigProblem[]) {
+    super(
+      `${source}: ${problems.length} problem(s)\n${problems.map((p) => `  ${p.path || '(top)'}: ${p.message}`).join('\n')}`,
+    )
+    this.name = 'ConfigError'
+    this.problems = problems
+  }
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, i) => (typeof part === 'number' ? `[${part}]` : `${i === 0 ? '' : '.'}${String(part)}`))
+    .join('')
+}
+
+/** Plainer words for the problems people hit most. */
+function explain(issue: z.core.$ZodIssue): string {
+  const path = formatPath(issue.path)
+  if (issue.code === 'invalid_type' && issue.input === undefined) {
+    if (path === 'access') {
+      return 'missing: add roles and subjects (access is denied by default, so without them nobody can use the bot)'
+    }
+    if (/^pools\[\d+\]\.url$/.test(path)) return "missing: the pool master's XAPI URL, e.g. https://xs-master.example"
+    if (/\.password$/.test(path)) return 'missing: a secret reference, { env: NAME } or { file: path }'
+    return 'missing'
+  }
+  if (issue.code === 'unrecognized_keys') return `unknown key(s): ${issue.keys.join(', ')}`
+  return issue.message
+}
+
+/** Validates a parsed document; every problem, not just the first. */
+export function validateConfig(data: unknown, source: string): AppConfig {
+  const parsed = appConfigSchema.safeParse(data)
+  if (parsed.success) return parsed.data
+  throw new ConfigError(
+    source,
+    parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: explain(issue) })),
+  )
+}
+
+export function parseConfigText(text: string, source: string): AppConfig {
+  let data: unknown
+  try {
+    data = load(text)
+  } catch (error) {
+    throw new ConfigError(source, [{ path: '', message: `not valid YAML: ${(error as Error).message}` }])
+  }
+  return validateConfig(data ?? {}, source)
+}
+
+export function loadConfig(path: string): AppConfig {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(path, [
+      { path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? String(error)}` },
+    ])
+  }
+  return parseConfigText(text, path)
+}
+
+/** `check-config`: the schema, then every secret reference resolved (values are never printed). */
+export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env): ConfigProblem[] {
+  let config: AppConfig
+  try {
+    config = loadConfig(path)
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems]
+    throw error
+  }
+  const problems: ConfigProblem[] = []
+  config.pools.forEach((pool, i) => {
+    try {
+      resolveSecret(pool.password, env)
+    } catch (error) {
+      problems.push({ path: `pools[${i}].password`, message: (error as Error).message })
+    }
+  })
+  return problems
+}

@@ -1,0 +1,106 @@
+/**
+ * Access control, deny by default: subjects (per platform: user ids, names, groups) hold roles; a
+ * role grants permissions, optionally limited to pools, VM name globs or VM tags. A denial names the
+ * missing permission and nothing else — it never lists what the user cannot see.
+ */
+import { z } from 'zod'
+import { type Actor, PERMISSIONS, type Permission, type Target } from './command.js'
+import { UserError } from './errors.js'
+
+const glob = z.string().min(1)
+
+export const roleSchema = z
+  .object({
+    permissions: z.array(z.enum(PERMISSIONS)).min(1),
+    pools: z.array(z.string().min(1)).optional().describe('only these pools (all when absent)'),
+    vms: z.array(glob).optional().describe('only VMs whose name matches one of these globs (* and ?)'),
+    tags: z.array(z.string().min(1)).optional().describe('only VMs carrying one of these tags'),
+  })
+  .strict()
+
+export const subjectSchema = z
+  .object({
+    platform: z.enum(['slack', 'discord', 'shell']),
+    users: z.array(z.string().min(1)).default([]).describe('user ids (Slack U…, Discord snowflakes) or shell names'),
+    groups: z.array(z.string().min(1)).default([]).describe('Slack user group or Discord role ids'),
+    roles: z.array(z.string().min(1)).min(1),
+  })
+  .strict()
+
+export const accessSchema = z
+  .object({
+    roles: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), roleSchema),
+    subjects: z.array(subjectSchema).min(1, 'give at least one subject, or nobody can use the bot'),
+  })
+  .strict()
+  .superRefine((access, ctx) => {
+    access.subjects.forEach((subject, i) => {
+      for (const role of subject.roles) {
+        if (!(role in access.roles)) {
+          ctx.addIssue({ code: 'custom', path: ['subjects', i, 'roles'], message: `unknown role "${role}"` })
+        }
+      }
+    })
+  })
+
+export type AccessConfig = z.infer<typeof accessSchema>
+type Role = AccessConfig['roles'][string]
+
+function globToRegExp(pattern: string): RegExp {
+  const escaped = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.')
+  return new RegExp(`^${escaped}$`, 'i')
+}
+
+function roleCovers(role: Role, target: Target | undefined): boolean {
+  if (!target) return true
+  if (role.pools && !role.pools.includes(target.pool)) return false
+  if (role.vms || role.tags) {
+    const vm = target.vm
+    if (!vm) return false
+    if (role.vms && !role.vms.some((g) => globToRegExp(g).test(vm.name))) return false
+    if (role.tags && !role.tags.some((t) => vm.tags.includes(t))) return false
+  }
+  return true
+}
+
+export class AccessPolicy {
+  readonly #config: AccessConfig
+
+  constructor(config: AccessConfig) {
+    this.#config = config
+  }
+
+  rolesOf(actor: Actor): Role[] {
+    const names = new Set<string>()
+    for (const subject of this.#config.subjects) {
+      if (subject.platform !== actor.platform) continue
+      const byUser = subject.users.includes(actor.id) || subject.users.includes(actor.name)
+      const byGroup = subject.groups.some((g) => actor.groups?.includes(g))
+      if (byUser || byGroup) for (const role of subject.roles) names.add(role)
+    }
+    return [...names].flatMap((n) => (this.#config.roles[n] ? [this.#config.roles[n]] : []))
+  }
+
+  /**
+   * Whether `actor` holds `permission` — on `target` when given, on at least one scope otherwise (the
+   * coarse check before a command resolves its target).
+   */
+  allows(actor: Actor, permission: Permission, target?: Target): boolean {
+    return this.rolesOf(actor).some((role) => role.permissions.includes(permission) && roleCovers(role, target))
+  }
+
+  require(actor: Actor, permission: Permission, target?: Target): void {
+    if (this.allows(actor, permission, target)) return
+    const where = target?.vm ? ` on ${target.vm.name}` : target ? ` on pool ${target.pool}` : ''
+    throw new UserError(
+      'access.denied',
+      `you need the ${permission} permission${where} for that; ask an admin to grant it`,
+      {
+        details: { permission },
+      },
+    )
+  }
+}

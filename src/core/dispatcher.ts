@@ -1,0 +1,209 @@
+/**
+ * The flow of one command (DESIGN.md): find → validate → access → plan → access on the real target →
+ * confirm when destructive → run → reply. UserErrors become private replies as they are; anything
+ * else is a bug, logged once with a request id that the reply quotes, so a user can report it.
+ */
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { Log } from '../log.js'
+import type { AccessPolicy } from './access.js'
+import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
+import { ConfirmationStore, digestOf } from './confirmations.js'
+import { isUserError, UserError } from './errors.js'
+import { parseArgs, tokenize } from './grammar.js'
+import { helpReply, suggestCommands } from './help.js'
+import type { DockerBackend, Inventory, VmSummary } from './ports.js'
+import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
+import { booleanFlags, usage } from './usage.js'
+
+export interface Invocation {
+  readonly actor: Actor
+  /** The chat text, with or without the leading slash: `/docker ps web-1 --all`. */
+  readonly text: string
+  /** Where live status cards go for this invocation (the adapter edits one message). */
+  readonly status?: ((card: StatusCard) => Promise<void>) | undefined
+}
+
+export interface DispatcherOptions {
+  readonly commands: readonly AnyCommand[]
+  readonly access: AccessPolicy
+  readonly inventory: Inventory
+  readonly docker: (vm: VmSummary) => DockerBackend
+  readonly log: Log
+  /** How long a confirm button stays valid (default 5 minutes). */
+  readonly confirmTtlMs?: number | undefined
+  readonly now?: (() => number) | undefined
+}
+
+const actorKey = (actor: Actor) => `${actor.platform}:${actor.id}`
+
+export class Dispatcher {
+  readonly #options: DispatcherOptions
+  readonly #confirmations: ConfirmationStore
+  readonly #ttlMs: number
+
+  constructor(options: DispatcherOptions) {
+    for (const command of options.commands) {
+      if (command.permission === ANYONE && command.mutating) {
+        throw new Error(
+          `/${command.path} changes things, so it needs a permission; only read-only commands may be open to anyone`,
+        )
+      }
+    }
+    this.#options = options
+    this.#ttlMs = options.confirmTtlMs ?? 5 * 60_000
+    this.#confirmations = new ConfirmationStore(this.#ttlMs, options.now)
+  }
+
+  /** Commands `actor` may run at all (help shows only these). */
+  visibleCommands(actor: Actor): AnyCommand[] {
+    return this.#options.commands.filter(
+      (c) => c.permission === ANYONE || this.#options.access.allows(actor, c.permission),
+    )
+  }
+
+  async handle(invocation: Invocation): Promise<Reply> {
+    const requestId = randomUUID().slice(0, 8)
+    const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
+    try {
+      const words = tokenize(invocation.text.trim().replace(/^\//, ''))
+      const found = this.#find(words)
+      if (!found) return this.#unknown(invocation.actor, words)
+      if (found === 'help') return helpReply(this.visibleCommands(invocation.actor), words[0])
+      const { command, rest } = found
+      const args = this.#validate(command, rest)
+      const ctx = this.#context(invocation, requestId, log)
+      this.#require(invocation.actor, command)
+      const plan = await command.plan(ctx, args)
+      this.#require(invocation.actor, command, plan.target)
+      if (command.mutating && command.confirm) return this.#askConfirmation(invocation.actor, command, args, plan)
+      if (command.mutating) log.info({ command: command.path, args, target: plan.target }, 'running')
+      return await command.run(ctx, args, plan)
+    } catch (error) {
+      return this.#failure(error, log, requestId)
+    }
+  }
+
+  /** A button press (`/press <token>` in the terminal): confirm or cancel a pending command. */
+  async press(invocation: Omit<Invocation, 'text'> & { readonly token: string }): Promise<Reply> {
+    const requestId = randomUUID().slice(0, 8)
+    const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
+    try {
+      const found = this.#confirmations.take(invocation.token.trim())
+      if (!found)
+        throw new UserError('confirm.expired', 'that button has expired or was already used; run the command again')
+      const { kind, entry } = found
+      if (entry.actorKey !== actorKey(invocation.actor)) {
+        throw new UserError('confirm.not_yours', `only ${entry.actorName} can answer this confirmation`)
+      }
+      this.#confirmations.delete(invocation.token.trim())
+      if (kind === 'cancel') return privateReply(text(`Cancelled: /${entry.path}`))
+      const command = this.#options.commands.find((c) => c.path === entry.path)
+      if (!command) throw new Error(`confirmation for unknown command ${entry.path}`)
+      const ctx = this.#context({ ...invocation, text: '' }, requestId, log)
+      const args = command.args.parse(entry.args)
+      const plan = await command.plan(ctx, args)
+      // Access is checked again: rights may have changed since the button was shown.
+      this.#require(invocation.actor, command, plan.target)
+      if (digestOf(plan) !== entry.planDigest) {
+        throw new UserError(
+          'confirm.stale',
+          'the target changed since the confirmation was shown; run the command again',
+        )
+      }
+      log.info({ command: command.path, args, target: plan.target }, 'running (confirmed)')
+      return await command.run(ctx, args, plan)
+    } catch (error) {
+      return this.#failure(error, log, requestId)
+    }
+  }
+
+  #find(words: readonly string[]): { command: AnyCommand; rest: string[] } | 'help' | undefined {
+    if (words.length === 0) return 'help'
+    let best: AnyCommand | undefined
+    for (const command of this.#options.commands) {
+      const path = command.path.split(' ')
+      if (path.every((w, i) => words[i] === w) && path.length > (best?.path.split(' ').length ?? 0)) best = command
+    }
+    if (best) return { command: best, rest: words.slice(best.path.split(' ').length) }
+    // `/docker` alone, or `/docker help`: help for that chat command.
+    if (words.length === 1 || words[1] === 'help') {
+      if (this.#options.commands.some((c) => c.path.split(' ')[0] === words[0])) return 'help'
+    }
+    return undefined
+  }
+
+  /** Deny by default; only a command open to ANYONE (help) skips the policy. */
+  #require(actor: Actor, command: AnyCommand, target?: Target): void {
+    if (command.permission === ANYONE) return
+    this.#options.access.require(actor, command.permission, target)
+  }
+
+  #validate(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
+    const { positional, named } = parseArgs(rest, booleanFlags(command))
+    const names: readonly string[] = command.positional ?? []
+    if (positional.length > names.length) {
+      throw new UserError('args.too_many', `too many arguments; usage: ${usage(command)}`)
+    }
+    const input: Record<string, unknown> = { ...named }
+    positional.forEach((value, i) => {
+      input[names[i] as string] = value
+    })
+    const parsed = command.args.safeParse(input)
+    if (!parsed.success) {
+      throw new UserError('args.invalid', `${z.prettifyError(parsed.error)}\nusage: ${usage(command)}`)
+    }
+    return parsed.data as Record<string, unknown>
+  }
+
+  #context(invocation: Invocation, requestId: string, log: Log): CommandContext {
+    return {
+      actor: invocation.actor,
+      requestId,
+      log,
+      inventory: this.#options.inventory,
+      docker: this.#options.docker,
+      status: invocation.status ?? (async () => undefined),
+      visibleCommands: () => this.visibleCommands(invocation.actor),
+      allows: (permission, target) => this.#options.access.allows(invocation.actor, permission, target),
+      require: (permission, target) => this.#options.access.require(invocation.actor, permission, target),
+    }
+  }
+
+  #askConfirmation(
+    actor: Actor,
+    command: AnyCommand,
+    args: Record<string, unknown>,
+    plan: { summary?: string | undefined },
+  ): Reply {
+    const tokens = this.#confirmations.create({
+      actorKey: actorKey(actor),
+      actorName: actor.name,
+      path: command.path,
+      args,
+      planDigest: digestOf(plan),
+    })
+    return privateReply(
+      text(`Confirm: ${plan.summary ?? `/${command.path}`}?`, 'warning'),
+      actions({ token: tokens.confirm, label: 'Confirm', style: 'danger' }, { token: tokens.cancel, label: 'Cancel' }),
+      context(`Only you can press these; they expire in ${Math.round(this.#ttlMs / 60_000) || 1} minute(s).`),
+    )
+  }
+
+  #unknown(actor: Actor, words: readonly string[]): Reply {
+    const suggestions = suggestCommands(this.visibleCommands(actor), words)
+    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `/${s}`).join(' or ')}?` : ''
+    return privateReply(text(`Unknown command /${words.slice(0, 2).join(' ')}.${hint} Try /xen help.`, 'error'))
+  }
+
+  #failure(error: unknown, log: Log, requestId: string): Reply {
+    if (isUserError(error)) {
+      log.info({ code: error.code, source: error.source }, error.message)
+      return privateReply(text(error.message, 'error'))
+    }
+    log.error({ err: error }, 'command failed')
+    return privateReply(
+      text(`Something went wrong on our side (request id ${requestId}); the error is logged.`, 'error'),
+    )
+  }
+}

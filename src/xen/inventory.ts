@@ -1,0 +1,166 @@
+/**
+ * The live inventory (the Inventory port): every pool's VMs as VmSummary, kept current from the
+ * xen-api clients' object caches — never a get_all_records per command. Each change recomputes only
+ * the VMs it touches (a guest-metrics update touches its VM, a host rename the VMs on that host) and
+ * emits typed change events for alerts and live cards.
+ */
+import type { Container, Inventory, InventoryChange, PoolStatus, VmLookup, VmSummary } from '../core/ports.js'
+import { type Log, silentLog } from '../log.js'
+import { findVm } from './find-vm.js'
+import type { PoolConnection } from './pool-connection.js'
+import { type CachedHost, type CachedVm, DockerXmlCache, isPlainVm, summarise } from './vm-summary.js'
+
+const NULL_REF = 'OpaqueRef:NULL'
+
+interface CachedObject {
+  readonly $type: string
+  readonly $ref: string
+  readonly [field: string]: unknown
+}
+
+class PoolIndex {
+  readonly vms = new Map<string, CachedVm>()
+  readonly hosts = new Map<string, CachedHost>()
+  readonly networks = new Map<string, Readonly<Record<string, string>>>()
+  readonly metricsOwner = new Map<string, string>()
+  readonly summaries = new Map<string, VmSummary>()
+  status: PoolStatus
+
+  constructor(status: PoolStatus) {
+    this.status = status
+  }
+}
+
+export class XenInventory implements Inventory {
+  readonly #indexes = new Map<string, PoolIndex>()
+  readonly #listeners = new Set<(change: InventoryChange) => void>()
+  /** Exposed so tests can check that unrelated changes parse no XML. */
+  readonly xmlCache = new DockerXmlCache()
+
+  readonly #log: Log
+
+  constructor(connections: readonly PoolConnection[] = [], log: Log = silentLog) {
+    this.#log = log
+    for (const connection of connections) this.attach(connection)
+  }
+
+  attach(connection: PoolConnection): void {
+    const index = new PoolIndex(connection.status)
+    this.#indexes.set(connection.name, index)
+    connection.on('add', (objects) => this.#apply(connection.name, index, objects as CachedObject[], false))
+    connection.on('update', (objects) => this.#apply(connection.name, index, objects as CachedObject[], false))
+    connection.on('remove', (objects) => this.#apply(connection.name, index, objects as CachedObject[], true))
+    connection.on('status', (status) => {
+      index.status = status
+      this.#emit({ kind: 'pool-status', status })
+    })
+  }
+
+  pools(): readonly PoolStatus[] {
+    return [...this.#indexes.values()].map((i) => i.status)
+  }
+
+  vms(filter: { readonly pool?: string | undefined } = {}): readonly VmSummary[] {
+    const indexes = filter.pool === undefined ? [...this.#indexes.values()] : [this.#indexes.get(filter.pool)]
+    return indexes
+      .flatMap((i) => (i ? [...i.summaries.values()] : []))
+      .sort((a, b) => a.pool.localeCompare(b.pool) || a.name.localeCompare(b.name))
+  }
+
+  findVm(query: string): VmLookup {
+    return findVm(this.vms(), query)
+  }
+
+  onChange(listener: (change: InventoryChange) => void): () => void {
+    this.#listeners.add(listener)
+    return () => this.#listeners.delete(listener)
+  }
+
+  /** A failing listener (an alert rule, a live card) is logged; the others and the inventory go on. */
+  #emit(change: InventoryChange): void {
+    for (const listener of [...this.#listeners]) {
+      try {
+        listener(change)
+      } catch (error) {
+        this.#log.error({ err: error, change: change.kind }, 'an inventory listener failed')
+      }
+    }
+  }
+
+  #apply(pool: string, index: PoolIndex, objects: readonly CachedObject[], removed: boolean): void {
+    const touched = new Set<string>()
+    for (const o of objects) {
+      switch (o.$type) {
+        case 'VM': {
+          const vm = o as unknown as CachedVm
+          const previous = index.vms.get(vm.$ref)
+          if (previous && previous.guest_metrics !== NULL_REF) index.metricsOwner.delete(previous.guest_metrics)
+          if (removed) index.vms.delete(vm.$ref)
+          else {
+            index.vms.set(vm.$ref, vm)
+            if (vm.guest_metrics !== NULL_REF) index.metricsOwner.set(vm.guest_metrics, vm.$ref)
+          }
+          touched.add(vm.$ref)
+          break
+        }
+        case 'VM_guest_metrics': {
+          if (removed) index.networks.delete(o.$ref)
+          else index.networks.set(o.$ref, (o.networks ?? {}) as Record<string, string>)
+          const owner = index.metricsOwner.get(o.$ref)
+          if (owner) touched.add(owner)
+          break
+        }
+        case 'host': {
+          if (removed) index.hosts.delete(o.$ref)
+          else index.hosts.set(o.$ref, o as unknown as CachedHost)
+          for (const vm of index.vms.values()) if (vm.resident_on === o.$ref) touched.add(vm.$ref)
+          break
+        }
+      }
+    }
+    for (const ref of touched) this.#recompute(pool, index, ref)
+  }
+
+  #recompute(pool: string, index: PoolIndex, ref: string): void {
+    const vm = index.vms.get(ref)
+    const previous = index.summaries.get(ref)
+    if (!vm || !isPlainVm(vm)) {
+      if (previous) {
+        index.summaries.delete(ref)
+        this.xmlCache.forget(ref)
+        this.#emit({ kind: 'vm-removed', vm: previous })
+      }
+      return
+    }
+    const networks = vm.guest_metrics === NULL_REF ? undefined : index.networks.get(vm.guest_metrics)
+    const summary = summarise(pool, vm, index.hosts.get(vm.resident_on), networks, this.xmlCache)
+    index.summaries.set(ref, summary)
+    if (!previous) {
+      this.#emit({ kind: 'vm-added', vm: summary })
+      return
+    }
+    if (JSON.stringify(previous) === JSON.stringify(summary)) return
+    this.#emit({ kind: 'vm-changed', vm: summary, previous })
+    if (previous.power !== summary.power) {
+      this.#emit({ kind: 'power-changed', vm: summary, from: previous.power, to: summary.power })
+    }
+    // Container events compare two known lists: a list appearing or vanishing as a whole (monitoring
+    // starting, the VM halting and xscontainer wiping its keys) is a VM-level fact, not N container events.
+    const before = previous.docker.containers
+    const after = summary.docker.containers
+    if (before && after) this.#diffContainers(summary, before, after)
+  }
+
+  #diffContainers(vm: VmSummary, before: readonly Container[], after: readonly Container[]): void {
+    const old = new Map(before.map((c) => [c.id, c]))
+    for (const container of after) {
+      const previous = old.get(container.id)
+      old.delete(container.id)
+      if (!previous) this.#emit({ kind: 'container-appeared', vm, container })
+      else if (JSON.stringify(previous) !== JSON.stringify(container)) {
+        this.#emit({ kind: 'container-changed', vm, container, previous })
+      }
+    }
+    for (const container of old.values()) this.#emit({ kind: 'container-vanished', vm, container })
+  }
+}
