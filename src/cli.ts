@@ -4,16 +4,25 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { runBot, runCheckConfig, runDemoCommand } from './main.js'
 import { runSimCommand } from './sim/sim-command.js'
 
 const USAGE = `usage: xen-chatops <command> [options]
 
 commands:
+  demo [--speed N]
+      the simulated demo pools with the terminal chat (what npm start runs)
+  --config <file>
+      run the bot with a configuration file
+  check-config <file>
+      validate a configuration file and print every problem with its path
   sim --scenario <name|path> [--port N] [--tls] [--speed N] [--json]
-      run the simulated XenServer pools of a scenario (shipped: lab)
+      run the simulated XenServer pools of a scenario (shipped: demo, lab)
   --version   print the version
   --help      print this help
 `
+
+const io = { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr }
 
 /**
  * The version in the project's package.json, which is one directory up when this file runs from
@@ -52,6 +61,23 @@ async function main(argv: string[]): Promise<number> {
   if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
     console.log(USAGE)
     return command === undefined ? 2 : 0
+  }
+  if (command === 'demo') {
+    const { values } = parseArgs({ args: rest, strict: true, options: { speed: { type: 'string', default: '1' } } })
+    return runDemoCommand(io, parseSpeed(values.speed))
+  }
+  if (command === 'check-config') {
+    const { positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {} })
+    if (positionals.length !== 1) throw new Error('usage: xen-chatops check-config <file>')
+    return runCheckConfig(positionals[0] ?? '', io)
+  }
+  if (command === '--config' || command === 'run') {
+    const path =
+      command === '--config'
+        ? rest[0]
+        : parseArgs({ args: rest, strict: true, options: { config: { type: 'string' } } }).values.config
+    if (!path) throw new Error('usage: xen-chatops --config <file>')
+    return runBot(path, io)
   }
   if (command === 'sim') {
     const { values } = parseArgs({

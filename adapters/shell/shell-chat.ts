@@ -1,0 +1,132 @@
+/**
+ * The terminal chat: the demo's adapter, and a scriptable one. On a terminal it shows a prompt and
+ * redraws status cards in place; with piped input it reads one command per line, echoes it, prints
+ * each reply as plain text without escape sequences, and exits 0 at the end of the input.
+ * `/as <user>` switches the acting user, `/press <token>` presses a button.
+ */
+import { createInterface } from 'node:readline'
+import type { Readable, Writable } from 'node:stream'
+import type { Actor } from '../../src/core/command.js'
+import type { Dispatcher } from '../../src/core/dispatcher.js'
+import type { StatusCard } from '../../src/core/reply.js'
+import { renderReply, renderStatusCard, sanitize } from './render-text.js'
+
+export interface ShellChatOptions {
+  readonly dispatcher: Dispatcher
+  readonly input: Readable
+  readonly output: Writable
+  /** A terminal: prompt, in-place card updates. Otherwise plain transcript output. */
+  readonly interactive: boolean
+  readonly user: string
+}
+
+const LOCAL_HELP = [
+  'terminal commands: /as <user> switches user, /press <token> presses a button, /quit leaves',
+  'everything else goes to the bot: try /xen help',
+].join('\n')
+
+export class ShellChat {
+  readonly #options: ShellChatOptions
+  #user: string
+  /** Lines the last status card occupies, when it is the last thing on screen (to redraw it). */
+  #cardLines = 0
+
+  constructor(options: ShellChatOptions) {
+    this.#options = options
+    this.#user = options.user
+  }
+
+  get user(): string {
+    return this.#user
+  }
+
+  #actor(): Actor {
+    return { platform: 'shell', id: this.#user, name: this.#user }
+  }
+
+  #print(text: string): void {
+    this.#cardLines = 0
+    this.#options.output.write(`${text}\n`)
+  }
+
+  async #status(card: StatusCard): Promise<void> {
+    const lines = renderStatusCard(card)
+    if (!this.#options.interactive) {
+      // A transcript shows where a job started and how it ended, not every intermediate edit.
+      if (this.#cardLines === 0 || card.state !== 'running') this.#print(lines.join('\n'))
+      this.#cardLines = card.state === 'running' ? lines.length : 0
+      return
+    }
+    // Move up over the previous rendering of this card and clear it, then draw the new one.
+    if (this.#cardLines > 0) this.#options.output.write(`\u001b[${this.#cardLines}F\u001b[J`)
+    this.#options.output.write(`${lines.join('\n')}\n`)
+    this.#cardLines = lines.length
+  }
+
+  /** Handles one line; returns false when the user asked to leave. */
+  async handleLine(raw: string): Promise<boolean> {
+    const line = raw.trim()
+    if (line === '') return true
+    if (!this.#options.interactive) this.#print(`${this.#user}> ${sanitize(line)}`)
+    const [word = '', ...rest] = line.split(/\s+/)
+    switch (word) {
+      case '/quit':
+      case '/exit':
+        return false
+      case '/as': {
+        const user = rest[0]
+        if (!user) this.#print('usage: /as <user>')
+        else {
+          this.#user = user
+          this.#print(`(now acting as ${sanitize(user)})`)
+        }
+        return true
+      }
+      case '/press': {
+        const token = rest[0]
+        if (!token) {
+          this.#print('usage: /press <token>')
+          return true
+        }
+        const reply = await this.#options.dispatcher.press({
+          actor: this.#actor(),
+          token,
+          status: (c) => this.#status(c),
+        })
+        this.#print(renderReply(reply))
+        return true
+      }
+      case '/?':
+        this.#print(LOCAL_HELP)
+        return true
+    }
+    const reply = await this.#options.dispatcher.handle({
+      actor: this.#actor(),
+      text: line,
+      status: (c) => this.#status(c),
+    })
+    this.#print(renderReply(reply))
+    return true
+  }
+
+  /** Runs until the input ends or the user quits. */
+  async run(): Promise<void> {
+    const rl = createInterface({
+      input: this.#options.input,
+      output: this.#options.interactive ? this.#options.output : undefined,
+      terminal: this.#options.interactive,
+    })
+    const prompt = () => {
+      if (!this.#options.interactive) return
+      rl.setPrompt(`${this.#user}> `)
+      rl.prompt()
+    }
+    prompt()
+    // Lines are handled one at a time, in order, even when the script arrives all at once.
+    for await (const line of rl) {
+      if (!(await this.handleLine(line))) break
+      prompt()
+    }
+    rl.close()
+  }
+}

@@ -1,0 +1,27 @@
+import { defineCommand } from '../src/core/command.js'
+import { channelReply, context, table, text } from '../src/core/reply.js'
+import { containerArgs } from './lib/container-args.js'
+import { resolveContainer, resolveVm } from './lib/resolve.js'
+import { vmTarget } from './lib/vm-facts.js'
+
+export const dockerTop = defineCommand({
+  path: 'docker top',
+  summary: 'List the processes running in a container',
+  args: containerArgs,
+  positional: ['vm', 'container'],
+  permission: 'docker.read',
+  mutating: false,
+  examples: ['/docker top web-1 nginx-front'],
+  plan(ctx, args) {
+    const vm = resolveVm(ctx.inventory, args.vm)
+    return { target: vmTarget(vm), vm }
+  },
+  async run(ctx, args, { vm }) {
+    const backend = ctx.docker(vm)
+    const container = resolveContainer(await backend.list(vm), args.container, vm)
+    const top = await backend.top(vm, container.key)
+    const where = context(`in ${vm.name} (pool ${vm.pool}) · backend ${backend.kind}`)
+    if (top.processes.length === 0) return channelReply(text(`${container.name} runs no processes.`), where)
+    return channelReply(text(`Processes in ${container.name}`, 'heading'), table(top.titles, top.processes), where)
+  },
+})

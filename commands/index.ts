@@ -1,0 +1,25 @@
+import type { AnyCommand } from '../src/core/command.js'
+/** Every command the bot knows, in the order help lists them. Adding one: its file, one line here, a test. */
+import { dockerInspect } from './docker-inspect.js'
+import { dockerPause } from './docker-pause.js'
+import { dockerPs } from './docker-ps.js'
+import { dockerRestart } from './docker-restart.js'
+import { dockerStart } from './docker-start.js'
+import { dockerStop } from './docker-stop.js'
+import { dockerTop } from './docker-top.js'
+import { dockerUnpause } from './docker-unpause.js'
+import { dockerVms } from './docker-vms.js'
+import { xenHelp } from './xen-help.js'
+
+export const commands: readonly AnyCommand[] = [
+  dockerVms,
+  dockerPs,
+  dockerInspect,
+  dockerTop,
+  dockerStart,
+  dockerStop,
+  dockerRestart,
+  dockerPause,
+  dockerUnpause,
+  xenHelp,
+]

@@ -1,0 +1,66 @@
+/**
+ * One definition for the five lifecycle commands (`/docker start|stop|restart|pause|unpause <vm>
+ * <container>`). The plan is plain, deterministic data — pool, VM uuid, container id and key, the
+ * action — because the dispatcher binds a confirmation to its digest: pressing Confirm re-plans and
+ * runs only if it still names the same container. No timestamps, no live state such as its status.
+ */
+import { defineCommand, type Target } from '../../src/core/command.js'
+import type { ContainerAction } from '../../src/core/ports.js'
+import { channelReply, context, text } from '../../src/core/reply.js'
+import { containerArgs } from './container-args.js'
+import { resolveContainer, resolveVm, vmByUuid } from './resolve.js'
+import { vmTarget } from './vm-facts.js'
+
+const PERMISSION = 'docker.operate'
+
+export interface ContainerActionPlan {
+  readonly target: Target
+  readonly summary: string
+  readonly action: ContainerAction
+  readonly pool: string
+  readonly vmUuid: string
+  readonly vmName: string
+  readonly containerId: string
+  readonly containerKey: string
+  readonly containerName: string
+}
+
+export function defineContainerAction(action: ContainerAction, options: { summary: string; confirm?: boolean }) {
+  return defineCommand({
+    path: `docker ${action}`,
+    summary: options.summary,
+    args: containerArgs,
+    positional: ['vm', 'container'],
+    permission: PERMISSION,
+    mutating: true,
+    confirm: options.confirm,
+    examples: [`/docker ${action} web-1 nginx-front`, `/docker ${action} lab-legacy/web-2 nginx-front`],
+    async plan(ctx, args): Promise<ContainerActionPlan> {
+      const vm = resolveVm(ctx.inventory, args.vm)
+      const target = vmTarget(vm)
+      // Before looking inside the VM: a "no such container" answer lists the containers it has.
+      ctx.require(PERMISSION, target)
+      const container = resolveContainer(await ctx.docker(vm).list(vm), args.container, vm)
+      return {
+        target,
+        summary: `${action} ${container.name} (${container.key}) in ${vm.name}`,
+        action,
+        pool: vm.pool,
+        vmUuid: vm.uuid,
+        vmName: vm.name,
+        containerId: container.id,
+        containerKey: container.key,
+        containerName: container.name,
+      }
+    },
+    async run(ctx, _args, plan) {
+      const vm = vmByUuid(ctx.inventory, plan.pool, plan.vmUuid, plan.vmName)
+      const backend = ctx.docker(vm)
+      await backend.act(vm, plan.containerKey, plan.action)
+      return channelReply(
+        text(`${plan.containerName} in ${vm.name}: ${plan.action} done`, 'success'),
+        context(`backend ${backend.kind} · container ${plan.containerKey} · pool ${vm.pool} · by ${ctx.actor.name}`),
+      )
+    },
+  })
+}

@@ -1,0 +1,76 @@
+/**
+ * The composition root with its process concerns: `xen-chatops --config <file>` runs the bot against
+ * real pools and the configured chat platforms; `check-config` validates a file; `demo` runs the
+ * simulated pools with the terminal chat. Dependencies are built here and passed down (style rule 5).
+ */
+import type { Readable, Writable } from 'node:stream'
+import { pino } from 'pino'
+import { ShellChat } from '../adapters/shell/shell-chat.js'
+import { createApp } from './app.js'
+import { checkConfig, loadConfig } from './config.js'
+import { runDemo } from './demo.js'
+import { createLogger, type Log } from './log.js'
+
+export interface ProcessIo {
+  readonly stdin: Readable & { readonly isTTY?: boolean | undefined }
+  readonly stdout: Writable
+  readonly stderr: Writable
+}
+
+/**
+ * xen-api reports event-loop trouble with console.warn; in a terminal chat that would write over the
+ * prompt, so it goes to the log instead.
+ */
+function routeConsoleWarnings(log: Log): void {
+  console.warn = (...args: unknown[]) => log.warn({ args: args.map(String) }, 'library warning')
+}
+
+export async function runCheckConfig(path: string, io: ProcessIo): Promise<number> {
+  const problems = checkConfig(path)
+  if (problems.length === 0) {
+    io.stdout.write(`${path}: ok\n`)
+    return 0
+  }
+  io.stdout.write(`${path}: ${problems.length} problem(s)\n`)
+  for (const p of problems) io.stdout.write(`  ${p.path || '(top)'}: ${p.message}\n`)
+  return 1
+}
+
+export async function runBot(configPath: string, io: ProcessIo): Promise<number> {
+  const config = loadConfig(configPath)
+  const shell = config.platforms.shell
+  if (!shell) {
+    io.stderr.write(
+      'xen-chatops: no chat platform is configured; add platforms.shell (Slack and Discord adapters come in later versions)\n',
+    )
+    return 2
+  }
+  const log = createLogger({
+    level: config.log.level,
+    destination: config.log.file ? pino.destination({ dest: config.log.file, sync: false }) : pino.destination(2),
+  })
+  routeConsoleWarnings(log)
+  const app = createApp({ config, log })
+  const chat = new ShellChat({
+    dispatcher: app.dispatcher,
+    input: io.stdin,
+    output: io.stdout,
+    interactive: io.stdin.isTTY === true,
+    user: shell.user,
+  })
+  const stop = async () => {
+    await app.stop()
+  }
+  process.once('SIGTERM', () => void stop().then(() => process.exit(0)))
+  await chat.run()
+  await stop()
+  return 0
+}
+
+export async function runDemoCommand(io: ProcessIo, speed: number): Promise<number> {
+  const interactive = io.stdin.isTTY === true
+  // The demo's own warnings go to its log file; keep library warnings off the chat too.
+  console.warn = () => undefined
+  await runDemo({ input: io.stdin, output: io.stdout, interactive, speed })
+  return 0
+}
