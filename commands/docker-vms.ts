@@ -33,11 +33,15 @@ export const dockerVms = defineCommand({
     return { target: { pool } }
   },
   async run(ctx, { pool }) {
-    // Managed: registered for monitoring at all (a disabled monitor is shown, with its backend 'none').
+    // Managed: registered with xscontainer at all (a disabled monitor is shown, with backend 'none'), or
+    // tagged for the SSH backend.
     // Only the VMs this user may read are listed, so a pool-scoped role sees only its pools.
     const vms = ctx.inventory
       .vms({ pool })
-      .filter((vm) => vm.docker.monitor !== 'absent' && ctx.allows(PERMISSION, vmTarget(vm)))
+      .filter(
+        (vm) =>
+          (vm.docker.monitor !== 'absent' || vm.docker.backend.kind !== 'none') && ctx.allows(PERMISSION, vmTarget(vm)),
+      )
     const where = pool === undefined ? '' : ` in ${pool}`
     if (vms.length === 0) return channelReply(text(`No Docker-managed VMs${where} that you can see.`))
     const known = vms.flatMap((vm) => vm.docker.containers ?? [])

@@ -5,7 +5,7 @@
  * runs only if it still names the same container. No timestamps, no live state such as its status.
  */
 import { defineCommand, type Target } from '../../src/core/command.js'
-import type { ContainerAction } from '../../src/core/ports.js'
+import type { ContainerAction, Inventory } from '../../src/core/ports.js'
 import { channelReply, context, text } from '../../src/core/reply.js'
 import { containerArgs } from './container-args.js'
 import { resolveContainer, resolveVm, vmByUuid } from './resolve.js'
@@ -57,10 +57,56 @@ export function defineContainerAction(action: ContainerAction, options: { summar
       const vm = vmByUuid(ctx.inventory, plan.pool, plan.vmUuid, plan.vmName)
       const backend = ctx.docker(vm)
       await backend.act(vm, plan.containerKey, plan.action)
+      // Answer once the inventory shows the new state, so the next /docker ps agrees with this reply.
+      const seen = await untilStatus(ctx.inventory, plan, SETTLE_MS)
       return channelReply(
         text(`${plan.containerName} in ${vm.name}: ${plan.action} done`, 'success'),
-        context(`backend ${backend.kind} · container ${plan.containerKey} · pool ${vm.pool} · by ${ctx.actor.name}`),
+        context(
+          `backend ${backend.kind} · container ${plan.containerKey} · pool ${vm.pool} · by ${ctx.actor.name}` +
+            (seen ? '' : ' · the container list has not caught up yet'),
+        ),
       )
     },
+  })
+}
+
+/** How long an action waits for the monitor's update to reach the inventory before answering anyway. */
+const SETTLE_MS = 5_000
+
+const EXPECTED: Record<ContainerAction, (status: string) => boolean> = {
+  start: (s) => s.startsWith('Up') && !s.includes('(Paused)'),
+  restart: (s) => s.startsWith('Up') && !s.includes('(Paused)'),
+  unpause: (s) => s.startsWith('Up') && !s.includes('(Paused)'),
+  stop: (s) => s.startsWith('Exited'),
+  pause: (s) => s.includes('(Paused)'),
+}
+
+/** Resolves true once the inventory shows the container in the state the action leads to, false at the timeout. */
+function untilStatus(
+  inventory: Inventory,
+  plan: {
+    readonly pool: string
+    readonly vmUuid: string
+    readonly containerId: string
+    readonly action: ContainerAction
+  },
+  timeoutMs: number,
+): Promise<boolean> {
+  const reached = () => {
+    const vm = inventory.vms({ pool: plan.pool }).find((v) => v.uuid === plan.vmUuid)
+    const container = vm?.docker.containers?.find((c) => c.id === plan.containerId)
+    return container !== undefined && EXPECTED[plan.action](container.status)
+  }
+  if (reached()) return Promise.resolve(true)
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(false), timeoutMs)
+    const unsubscribe = inventory.onChange(() => {
+      if (reached()) finish(true)
+    })
+    function finish(value: boolean) {
+      clearTimeout(timer)
+      unsubscribe()
+      resolve(value)
+    }
   })
 }

@@ -1,19 +1,24 @@
 /**
- * Which Docker backend serves a VM, and why, in words the answer can show. Today only xscontainer
- * exists; the SSH backend (issue #10) will add its branch here, for VMs that are reachable but whose
- * host has no pack.
+ * Which Docker backend serves a VM, and why, in words the answer can show: xscontainer when the VM is
+ * registered with it; SSH for VMs tagged `docker` (how Docker VMs are marked on pools where the pack no
+ * longer exists); none otherwise. The SSH backend itself arrives with issue #10; until then such VMs are
+ * listed but their containers cannot be reached.
  */
 import type { BackendChoice, DockerMonitor } from '../core/ports.js'
 
-export function chooseBackend(monitor: DockerMonitor): BackendChoice {
-  switch (monitor) {
-    case 'enabled':
-      return { kind: 'xscontainer', reason: 'registered with xscontainer (xscontainer-monitor is on)' }
-    case 'disabled':
-      return { kind: 'none', reason: 'xscontainer monitoring is turned off for this VM (xscontainer-monitor=False)' }
-    case 'absent':
-      return { kind: 'none', reason: 'not Docker-managed (no xscontainer-monitor key)' }
+/** The VM tag that marks a Docker VM reached over SSH. */
+export const DOCKER_TAG = 'docker'
+
+export function chooseBackend(monitor: DockerMonitor, tags: readonly string[] = []): BackendChoice {
+  if (monitor === 'enabled') {
+    return { kind: 'xscontainer', reason: 'registered with xscontainer (xscontainer-monitor is on)' }
   }
+  if (tags.includes(DOCKER_TAG)) {
+    return { kind: 'ssh', reason: `tagged "${DOCKER_TAG}": Docker is reached over SSH` }
+  }
+  return monitor === 'disabled'
+    ? { kind: 'none', reason: 'xscontainer monitoring is turned off for this VM (xscontainer-monitor=False)' }
+    : { kind: 'none', reason: `no xscontainer-monitor key and no "${DOCKER_TAG}" tag` }
 }
 
 /** XO's reading of the key: absent, `False`, or anything else meaning enabled. */

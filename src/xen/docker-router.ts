@@ -10,9 +10,15 @@ export function createDockerRouter(backends: {
 }): (vm: VmSummary) => DockerBackend {
   return (vm) => {
     if (vm.docker.backend.kind === 'xscontainer') return backends.xscontainer
+    if (vm.docker.backend.kind === 'ssh') {
+      throw new UserError(
+        'docker.ssh_unavailable',
+        `${vm.name} is a Docker VM reached over SSH (${vm.docker.backend.reason}), and this version cannot reach Docker over SSH yet`,
+      )
+    }
     throw new UserError(
       'docker.not_managed',
-      `${vm.name} is not Docker-managed: ${vm.docker.backend.reason}. /docker enable ${vm.name} will set it up once it is available.`,
+      `${vm.name} is not Docker-managed (${vm.docker.backend.reason}); tag it "docker" for the SSH backend or register it with xscontainer`,
     )
   }
 }

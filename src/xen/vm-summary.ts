@@ -65,7 +65,7 @@ export class DockerXmlCache {
 
 function dockerFacts(vm: CachedVm, cache: DockerXmlCache): DockerFacts {
   const monitor = dockerMonitor(vm.other_config)
-  const backend = chooseBackend(monitor)
+  const backend = chooseBackend(monitor, vm.tags)
   const problems: string[] = []
   const read = <T>(key: string, parse: (xml: string) => ParsedXml<T>): T | undefined => {
     const raw = vm.other_config[key]

@@ -79,7 +79,10 @@ describe('/docker ps', () => {
       'legacy-db is halted: xscontainer reports containers only for running VMs',
     )
     expect(plain(await chat.say('alice', '/docker ps ldap-appliance'))).toMatch(
-      /^ldap-appliance is not Docker-managed: not Docker-managed \(no xscontainer-monitor key\)/,
+      /^ldap-appliance is not Docker-managed \(no xscontainer-monitor key and no "docker" tag\)/,
+    )
+    expect(plain(await chat.say('alice', '/docker ps ci-runner'))).toBe(
+      'ci-runner is a Docker VM reached over SSH (tagged "docker": Docker is reached over SSH), and this version cannot reach Docker over SSH yet',
     )
   })
 

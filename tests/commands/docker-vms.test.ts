@@ -10,6 +10,12 @@ const LEGACY_ROWS = [
   ['web-1', 'lab-legacy', 'running', '10.10.0.11', 'xscontainer', '4 running / 5'],
 ]
 
+const MODERN_ROWS = [
+  ['ci-runner', 'lab-modern', 'running', '10.20.0.11', 'ssh', '—'],
+  ['metrics', 'lab-modern', 'running', '10.20.0.21', 'ssh', '—'],
+  ['staging-app', 'lab-modern', 'halted', '—', 'ssh', '—'],
+]
+
 describe('/docker vms', () => {
   it("lists lab-legacy's Docker-managed VMs with IPs and container counts; plain VMs and lab-modern are left out", async () => {
     const chat = await startChat()
@@ -17,7 +23,17 @@ describe('/docker vms', () => {
     expect(reply.visibility).toBe('channel')
     const { columns, rows } = tableOf(reply)
     expect(columns).toEqual(['VM', 'pool', 'power', 'IP', 'backend', 'containers'])
-    expect(rows.map((r) => r[0])).toEqual(['builder-no-tools', 'edge-proxy', 'legacy-db', 'registry', 'web-1', 'web-2'])
+    expect(rows.map((r) => r[0])).toEqual([
+      'builder-no-tools',
+      'edge-proxy',
+      'legacy-db',
+      'registry',
+      'web-1',
+      'web-2',
+      'ci-runner',
+      'metrics',
+      'staging-app',
+    ])
     expect(rows.slice(0, 5)).toEqual(LEGACY_ROWS)
     // web-2's queue-worker keeps crashing and restarting, so only the shape of its count is fixed.
     expect(rows[5]).toEqual([
@@ -28,17 +44,19 @@ describe('/docker vms', () => {
       'xscontainer',
       expect.stringMatching(/^[0-5] running \/ 5$/),
     ])
+    // lab-modern's Docker VMs are tagged "docker": listed with the SSH backend, their containers unknown here.
+    expect(rows.slice(6)).toEqual(MODERN_ROWS)
     expect(plain(reply)).toMatch(
-      /\n6 Docker-managed VMs · 5 running · \d+ of 13 known containers running · 1 with unreadable container data$/,
+      /\n9 Docker-managed VMs · 7 running · \d+ of 13 known containers running · 1 with unreadable container data$/,
     )
   })
 
   it('takes a pool; an unknown pool names the known ones', async () => {
     const chat = await startChat()
     expect(tableOf(await chat.say('alice', '/docker vms lab-legacy')).rows.slice(0, 5)).toEqual(LEGACY_ROWS)
-    expect(plain(await chat.say('alice', '/docker vms lab-modern'))).toBe(
-      'No Docker-managed VMs in lab-modern that you can see.',
-    )
+    const modern = await chat.say('alice', '/docker vms lab-modern')
+    expect(tableOf(modern).rows).toEqual(MODERN_ROWS)
+    expect(plain(modern)).toMatch(/\n3 Docker-managed VMs in lab-modern · 2 running · 0 of 0 known containers running$/)
     const unknown = await chat.say('alice', '/docker vms lab-old')
     expect(unknown.visibility).toBe('ephemeral')
     expect(plain(unknown)).toBe('there is no pool named "lab-old"; the pools are lab-legacy, lab-modern')
@@ -46,7 +64,8 @@ describe('/docker vms', () => {
 
   it('shows a pool-scoped user only her pools, and denies her the others by name', async () => {
     const chat = await startChat()
-    expect(plain(await chat.say('carol', '/docker vms'))).toBe('No Docker-managed VMs that you can see.')
+    // carol's role covers lab-modern only: she sees exactly its Docker VMs.
+    expect(tableOf(await chat.say('carol', '/docker vms')).rows).toEqual(MODERN_ROWS)
     expect(plain(await chat.say('carol', '/docker vms lab-legacy'))).toBe(
       'you need the docker.read permission on pool lab-legacy for that; ask an admin to grant it',
     )

@@ -101,7 +101,8 @@ describe('initial sync', () => {
       power: 'running',
       host: { name: 'xcp83-b' },
       ip: '10.20.0.21',
-      docker: { monitor: 'absent', backend: { kind: 'none' } },
+      // Tagged "docker" in the demo: Docker over SSH on a pool without xscontainer.
+      docker: { monitor: 'absent', backend: { kind: 'ssh' } },
     })
   })
 

@@ -559,7 +559,7 @@ describe('XAPI errors → sentences', () => {
 
 describe('backend choice', () => {
   it.each([
-    { otherConfig: {}, monitor: 'absent', kind: 'none', reason: 'not Docker-managed (no xscontainer-monitor key)' },
+    { otherConfig: {}, monitor: 'absent', kind: 'none', reason: 'no xscontainer-monitor key and no "docker" tag' },
     {
       otherConfig: { 'xscontainer-monitor': 'True' },
       monitor: 'enabled',
@@ -581,6 +581,19 @@ describe('backend choice', () => {
   ] as const)('$otherConfig → $monitor, $kind', ({ otherConfig, monitor, kind, reason }) => {
     expect(dockerMonitor(otherConfig)).toBe(monitor)
     expect(chooseBackend(monitor)).toEqual({ kind, reason })
+  })
+
+  it('a VM tagged "docker" without xscontainer registration is served over SSH; registration wins', () => {
+    expect(chooseBackend('absent', ['prod', 'docker'])).toEqual({
+      kind: 'ssh',
+      reason: 'tagged "docker": Docker is reached over SSH',
+    })
+    expect(chooseBackend('disabled', ['docker'])).toEqual({
+      kind: 'ssh',
+      reason: 'tagged "docker": Docker is reached over SSH',
+    })
+    expect(chooseBackend('enabled', ['docker']).kind).toBe('xscontainer')
+    expect(chooseBackend('absent', ['docker-ready']).kind).toBe('none')
   })
 })
 
