@@ -121,29 +121,110 @@ function formatPath(path: readonly PropertyKey[]): string {
     .join('')
 }
 
-/** Plainer words for the problems people hit most. */
-function explain(issue: z.core.$ZodIssue): string {
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value)
+
+/**
+ * Whether the document has no value at `path` (the key is absent, or written with nothing after it,
+ * which YAML reads as null). zod does not report the input it rejected, so the document is asked.
+ */
+function absent(data: unknown, path: readonly PropertyKey[]): boolean {
+  let node = data
+  for (const key of path) {
+    if (node === undefined || node === null) return true
+    node = Array.isArray(node) || isRecord(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined
+  }
+  return node === undefined || node === null
+}
+
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let node = data
+  for (const key of path)
+    node = Array.isArray(node) || isRecord(node) ? (node as Record<PropertyKey, unknown>)[key] : undefined
+  return node
+}
+
+/** The keys an object schema accepts, found by following `path` through arrays, records and wrappers. */
+function keysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let node: z.core.$ZodType | undefined = schema
+  let rest = [...path]
+  for (let guard = 0; node && guard < 50; guard++) {
+    const def = node._zod.def as unknown as Record<string, unknown> & { type: string }
+    const inner = (name: string) => def[name] as z.core.$ZodType | undefined
+    if (def.type === 'object') {
+      const shape = def.shape as Record<string, z.core.$ZodType>
+      if (rest.length === 0) return Object.keys(shape)
+      const [key, ...tail] = rest
+      node = shape[String(key)]
+      rest = tail
+    } else if (def.type === 'array' || def.type === 'record') {
+      if (rest.length === 0) return undefined
+      node = inner(def.type === 'array' ? 'element' : 'valueType')
+      rest = rest.slice(1)
+    } else if (def.type === 'pipe') node = inner('in')
+    else if ('innerType' in def) node = inner('innerType')
+    else return undefined
+  }
+  return undefined
+}
+
+const SECRET_REF = '{ env: NAME } or { file: path }'
+
+/** Plainer words for the problems people hit most; never a value from the file (it may be a secret). */
+function explain(issue: z.core.$ZodIssue, data: unknown): string {
   const path = formatPath(issue.path)
-  if (issue.code === 'invalid_type' && issue.input === undefined) {
+  const missing = absent(data, issue.path)
+  if (issue.code === 'invalid_type' && missing) {
     if (path === 'access') {
       return 'missing: add roles and subjects (access is denied by default, so without them nobody can use the bot)'
     }
+    if (path === 'pools') return 'missing: the pools to manage, each with a name, url and password'
     if (/^pools\[\d+\]\.url$/.test(path)) return "missing: the pool master's XAPI URL, e.g. https://xs-master.example"
-    if (/\.password$/.test(path)) return 'missing: a secret reference, { env: NAME } or { file: path }'
     return 'missing'
   }
-  if (issue.code === 'unrecognized_keys') return `unknown key(s): ${issue.keys.join(', ')}`
+  if (issue.code === 'invalid_format' && /^pools\[\d+\]\.url$/.test(path)) {
+    return "must be an http:// or https:// URL of the pool master's XAPI, e.g. https://xs-master.example"
+  }
+  if (issue.code === 'invalid_type' && path === '') {
+    return 'the file must be a YAML mapping with the keys log, pools, access and platforms'
+  }
+  if (/^pools\[\d+\]\.password$/.test(path)) {
+    if (missing) return `missing: a secret reference, ${SECRET_REF}`
+    if (!isRecord(valueAt(data, issue.path))) {
+      return `must be a secret reference, ${SECRET_REF}; the secret itself never goes in this file`
+    }
+    return 'must be { env: NAME } with NAME an upper-case environment variable name, or { file: path }, not both'
+  }
+  if (issue.code === 'invalid_union' && /^pools\[\d+\]\.tls$/.test(path)) {
+    return 'must be verify, insecure, or { fingerprint: <SHA-256 of the certificate> }'
+  }
   return issue.message
+}
+
+/** One problem per issue, and one per unknown key (at the key's own path, so it can be found in the file). */
+function problemsOf(error: z.ZodError, data: unknown): ConfigProblem[] {
+  return error.issues.flatMap((issue) => {
+    if (issue.code !== 'unrecognized_keys') return [{ path: formatPath(issue.path), message: explain(issue, data) }]
+    const known = keysAt(appConfigSchema, issue.path)
+    const hint = known ? `; the keys here are ${known.join(', ')}` : ''
+    return issue.keys.map((key) => ({ path: formatPath([...issue.path, key]), message: `unknown key${hint}` }))
+  })
 }
 
 /** Validates a parsed document; every problem, not just the first. */
 export function validateConfig(data: unknown, source: string): AppConfig {
   const parsed = appConfigSchema.safeParse(data)
   if (parsed.success) return parsed.data
-  throw new ConfigError(
-    source,
-    parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: explain(issue) })),
-  )
+  throw new ConfigError(source, problemsOf(parsed.error, data))
+}
+
+/** js-yaml's reason and position, on one line (its message carries a multi-line excerpt of the file). */
+function yamlMessage(error: unknown): string {
+  const e = error as { reason?: unknown; mark?: { line?: unknown; column?: unknown }; message?: unknown }
+  if (typeof e.reason === 'string' && typeof e.mark?.line === 'number' && typeof e.mark.column === 'number') {
+    return `not valid YAML: ${e.reason} at line ${e.mark.line + 1}, column ${e.mark.column + 1}`
+  }
+  return `not valid YAML: ${String(e.message ?? error).split('\n')[0]}`
 }
 
 export function parseConfigText(text: string, source: string): AppConfig {
@@ -151,7 +232,7 @@ export function parseConfigText(text: string, source: string): AppConfig {
   try {
     data = load(text)
   } catch (error) {
-    throw new ConfigError(source, [{ path: '', message: `not valid YAML: ${(error as Error).message}` }])
+    throw new ConfigError(source, [{ path: '', message: yamlMessage(error) }])
   }
   return validateConfig(data ?? {}, source)
 }

@@ -13,9 +13,16 @@ import { createLogger, type Log } from './log.js'
 
 export interface ProcessIo {
   readonly stdin: Readable & { readonly isTTY?: boolean | undefined }
-  readonly stdout: Writable
+  readonly stdout: Writable & { readonly isTTY?: boolean | undefined }
   readonly stderr: Writable
 }
+
+/**
+ * The chat is interactive (prompt, cards redrawn in place) only when a person types on a terminal and
+ * reads the same terminal; with stdin or stdout redirected it writes a plain transcript without escape
+ * sequences (`npm start | tee demo.txt` must not fill the file with cursor movements).
+ */
+export const isInteractive = (io: ProcessIo) => io.stdin.isTTY === true && io.stdout.isTTY === true
 
 /**
  * xen-api reports event-loop trouble with console.warn; in a terminal chat that would write over the
@@ -55,7 +62,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
     dispatcher: app.dispatcher,
     input: io.stdin,
     output: io.stdout,
-    interactive: io.stdin.isTTY === true,
+    interactive: isInteractive(io),
     user: shell.user,
   })
   const stop = async () => {
@@ -68,7 +75,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
 }
 
 export async function runDemoCommand(io: ProcessIo, speed: number): Promise<number> {
-  const interactive = io.stdin.isTTY === true
+  const interactive = isInteractive(io)
   // The demo's own warnings go to its log file; keep library warnings off the chat too.
   console.warn = () => undefined
   await runDemo({ input: io.stdin, output: io.stdout, interactive, speed })

@@ -5,17 +5,18 @@
  */
 import type { Block, Reply, StatusCard } from '../../src/core/reply.js'
 
-// C0 and C1 controls (ESC included) and DEL; tabs and newlines are folded to spaces first.
+// C0 and C1 controls (ESC included) and DEL, and the bidirectional overrides and isolates that make a
+// terminal show text in another order than it is; tabs and line breaks are folded to spaces first.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: they are removed.
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 
 export function sanitize(value: string): string {
-  return value.replace(/[\t\n\r]+/g, ' ').replace(CONTROL, '')
+  return value.replace(/[\t\n\r\u2028\u2029]+/g, ' ').replace(CONTROL, '')
 }
 
 /** Like sanitize, but keeps line breaks (for multi-line texts such as validation errors). */
 function sanitizeLines(value: string): string[] {
-  return value.split(/\r?\n/).map(sanitize)
+  return value.split(/\r?\n|[\u2028\u2029]/).map(sanitize)
 }
 
 const STEP_MARK: Record<string, string> = { pending: '·', running: '…', done: '✓', failed: '✗', skipped: '-' }
@@ -33,8 +34,17 @@ function renderTable(columns: readonly string[], rows: readonly (readonly string
   return [line(head.map((h) => h.toUpperCase())), ...body.map(line), ...(note ? [sanitize(note)] : [])]
 }
 
+/** Every card state has its mark (a new state is a compile error here until it gets one). */
+const CARD_MARK: Record<StatusCard['state'], string> = {
+  running: '…',
+  succeeded: '✓',
+  failed: '✗',
+  cancelled: '✗',
+  interrupted: '!',
+}
+
 export function renderStatusCard(card: StatusCard): string[] {
-  const head = `${card.state === 'running' ? '…' : card.state === 'succeeded' ? '✓' : '✗'} ${sanitize(card.title)} (${card.state})`
+  const head = `${CARD_MARK[card.state] ?? '?'} ${sanitize(card.title)} (${card.state})`
   const steps = card.steps.map(
     (s) => `  ${STEP_MARK[s.state] ?? '?'} ${sanitize(s.label)}${s.detail ? ` — ${sanitize(s.detail)}` : ''}`,
   )

@@ -11,10 +11,14 @@ import type { Dispatcher } from '../../src/core/dispatcher.js'
 import type { StatusCard } from '../../src/core/reply.js'
 import { renderReply, renderStatusCard, sanitize } from './render-text.js'
 
+/** What the chat needs of the dispatcher: running a line, and pressing a button. */
+export type ChatDispatcher = Pick<Dispatcher, 'handle' | 'press'>
+
 export interface ShellChatOptions {
-  readonly dispatcher: Dispatcher
+  readonly dispatcher: ChatDispatcher
   readonly input: Readable
-  readonly output: Writable
+  /** A terminal's output has `columns`; lines wider than that take several rows when a card is redrawn. */
+  readonly output: Writable & { readonly columns?: number | undefined }
   /** A terminal: prompt, in-place card updates. Otherwise plain transcript output. */
   readonly interactive: boolean
   readonly user: string
@@ -28,7 +32,7 @@ const LOCAL_HELP = [
 export class ShellChat {
   readonly #options: ShellChatOptions
   #user: string
-  /** Lines the last status card occupies, when it is the last thing on screen (to redraw it). */
+  /** Rows the last status card occupies, when it is the last thing on screen (to redraw it). */
   #cardLines = 0
 
   constructor(options: ShellChatOptions) {
@@ -49,6 +53,13 @@ export class ShellChat {
     this.#options.output.write(`${text}\n`)
   }
 
+  /** Screen rows `lines` take: long lines wrap on a terminal of known width. */
+  #rows(lines: readonly string[]): number {
+    const columns = this.#options.output.columns
+    if (!(typeof columns === 'number' && columns > 0)) return lines.length
+    return lines.reduce((rows, line) => rows + Math.max(1, Math.ceil([...line].length / columns)), 0)
+  }
+
   async #status(card: StatusCard): Promise<void> {
     const lines = renderStatusCard(card)
     if (!this.#options.interactive) {
@@ -60,7 +71,7 @@ export class ShellChat {
     // Move up over the previous rendering of this card and clear it, then draw the new one.
     if (this.#cardLines > 0) this.#options.output.write(`\u001b[${this.#cardLines}F\u001b[J`)
     this.#options.output.write(`${lines.join('\n')}\n`)
-    this.#cardLines = lines.length
+    this.#cardLines = this.#rows(lines)
   }
 
   /** Handles one line; returns false when the user asked to leave. */
@@ -74,11 +85,12 @@ export class ShellChat {
       case '/exit':
         return false
       case '/as': {
-        const user = rest[0]
+        // The name is echoed in every prompt: no control characters in it either.
+        const user = sanitize(rest[0] ?? '')
         if (!user) this.#print('usage: /as <user>')
         else {
           this.#user = user
-          this.#print(`(now acting as ${sanitize(user)})`)
+          this.#print(`(now acting as ${user})`)
         }
         return true
       }
