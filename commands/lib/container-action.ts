@@ -35,6 +35,7 @@ export function defineContainerAction(action: ContainerAction, options: { summar
     mutating: true,
     confirm: options.confirm,
     examples: [`/docker ${action} web-1 nginx-front`, `/docker ${action} lab-legacy/web-2 nginx-front`],
+    steps: (plan: ContainerActionPlan) => [actStep(plan), SEEN_STEP],
     async plan(ctx, args): Promise<ContainerActionPlan> {
       const vm = resolveVm(ctx.inventory, args.vm)
       const target = vmTarget(vm)
@@ -56,9 +57,9 @@ export function defineContainerAction(action: ContainerAction, options: { summar
     async run(ctx, _args, plan) {
       const vm = vmByUuid(ctx.inventory, plan.pool, plan.vmUuid, plan.vmName)
       const backend = ctx.docker(vm)
-      await backend.act(vm, plan.containerKey, plan.action)
+      await ctx.step(actStep(plan), () => backend.act(vm, plan.containerKey, plan.action))
       // Answer once the inventory shows the new state, so the next /docker ps agrees with this reply.
-      const seen = await untilStatus(ctx.inventory, plan, SETTLE_MS)
+      const seen = await ctx.step(SEEN_STEP, () => untilStatus(ctx.inventory, plan, SETTLE_MS))
       return channelReply(
         text(`${plan.containerName} in ${vm.name}: ${plan.action} done`, 'success'),
         context(
@@ -110,3 +111,7 @@ function untilStatus(
     }
   })
 }
+
+const SEEN_STEP = 'see the new state in the container list'
+const actStep = (plan: { readonly action: ContainerAction; readonly containerName: string; readonly vmName: string }) =>
+  `${plan.action} ${plan.containerName} in ${plan.vmName}`

@@ -73,7 +73,7 @@ export class AccessPolicy {
     this.#config = config
   }
 
-  rolesOf(actor: Actor): Role[] {
+  roleNamesOf(actor: Actor): string[] {
     const names = new Set<string>()
     for (const subject of this.#config.subjects) {
       if (subject.platform !== actor.platform) continue
@@ -81,7 +81,26 @@ export class AccessPolicy {
       const byGroup = subject.groups.some((g) => actor.groups?.includes(g))
       if (byUser || byGroup) for (const role of subject.roles) names.add(role)
     }
-    return [...names].flatMap((n) => (this.#config.roles[n] ? [this.#config.roles[n]] : []))
+    return [...names]
+  }
+
+  rolesOf(actor: Actor): Role[] {
+    return this.roleNamesOf(actor).flatMap((n) => (this.#config.roles[n] ? [this.#config.roles[n]] : []))
+  }
+
+  /** `permission` on `target` through one of `roles` only (approver roles of an approval rule). */
+  allowsThroughRoles(
+    actor: Actor,
+    permission: Permission,
+    target: Target | undefined,
+    roles: readonly string[],
+  ): boolean {
+    return this.roleNamesOf(actor).some((name) => {
+      const role = this.#config.roles[name]
+      return (
+        roles.includes(name) && role?.permissions.includes(permission) === true && roleCovers(role, target)
+      )
+    })
   }
 
   /**

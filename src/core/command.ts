@@ -68,6 +68,13 @@ export interface CommandContext {
    * comes after the plan, too late to keep a "no such container" answer from listing what is inside.
    */
   require(permission: Permission, target: Target): void
+  /**
+   * One named step of a mutating command: inside a job it is audited, shown on the live card and
+   * stored; outside one it simply runs.
+   */
+  step<T>(label: string, fn: () => Promise<T>): Promise<T>
+  /** The job running this command, when it runs as one. */
+  readonly jobId?: string | undefined
 }
 
 export interface CommandDefinition<Args extends z.ZodObject, P extends Plan> {
@@ -83,6 +90,8 @@ export interface CommandDefinition<Args extends z.ZodObject, P extends Plan> {
   /** Ask the user to press Confirm before running (destructive actions, until approvals land). */
   readonly confirm?: boolean | undefined
   readonly examples?: readonly string[] | undefined
+  /** Step labels a job shows as pending from the start (mutating commands). */
+  readonly steps?: ((plan: P) => readonly string[]) | undefined
   plan(ctx: CommandContext, args: z.infer<Args>): P | Promise<P>
   run(ctx: CommandContext, args: z.infer<Args>, plan: P): Promise<Reply>
 }

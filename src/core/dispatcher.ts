@@ -10,10 +10,12 @@ import type { AccessPolicy } from './access.js'
 import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
 import { ConfirmationStore, digestOf } from './confirmations.js'
 import { isUserError, UserError } from './errors.js'
+import type { Governance, PlannedCommand } from './governance.js'
 import { parseArgs, tokenize } from './grammar.js'
 import { helpReply, suggestCommands } from './help.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
+import type { StatusSink } from './status-coalescer.js'
 import { booleanFlags, usage } from './usage.js'
 
 export interface Invocation {
@@ -32,6 +34,8 @@ export interface DispatcherOptions {
   readonly log: Log
   /** How long a confirm button stays valid (default 5 minutes). */
   readonly confirmTtlMs?: number | undefined
+  /** Approvals, jobs and audit (issue #6). Without it, mutating commands run directly after any confirm. */
+  readonly governance?: Governance | undefined
   readonly now?: (() => number) | undefined
 }
 
@@ -71,14 +75,19 @@ export class Dispatcher {
       if (!found) return this.#unknown(invocation.actor, words)
       if (found === 'help') return helpReply(this.visibleCommands(invocation.actor), words[0])
       const { command, rest } = found
+      const governance = this.#options.governance
+      governance?.auditRequest(invocation.actor, requestId, invocation.text, command.mutating, log)
       const args = this.#validate(command, rest)
       const ctx = this.#context(invocation, requestId, log)
-      this.#require(invocation.actor, command)
+      this.#require(invocation.actor, command, undefined, requestId)
       const plan = await command.plan(ctx, args)
-      this.#require(invocation.actor, command, plan.target)
-      if (command.mutating && command.confirm) return this.#askConfirmation(invocation.actor, command, args, plan)
-      if (command.mutating) log.info({ command: command.path, args, target: plan.target }, 'running')
-      return await command.run(ctx, args, plan)
+      this.#require(invocation.actor, command, plan.target, requestId)
+      if (!command.mutating) return await command.run(ctx, args, plan)
+      log.info({ command: command.path, args, target: plan.target }, 'mutating command planned')
+      const planned: PlannedCommand = { command, args, plan, ctx, status: ctx.status }
+      if (governance?.needsApproval(command.path)) return governance.requestApproval(planned)
+      if (command.confirm) return this.#askConfirmation(invocation.actor, command, args, plan)
+      return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
     } catch (error) {
       return this.#failure(error, log, requestId)
     }
@@ -89,6 +98,14 @@ export class Dispatcher {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     try {
+      const status = invocation.status ?? (async () => undefined)
+      const voted = await this.#options.governance?.vote(
+        invocation.token,
+        invocation.actor,
+        status,
+        (actor, path, args, sink) => this.#replan(actor, path, args, sink, requestId, log),
+      )
+      if (voted) return voted
       const found = this.#confirmations.take(invocation.token.trim())
       if (!found)
         throw new UserError('confirm.expired', 'that button has expired or was already used; run the command again')
@@ -98,13 +115,9 @@ export class Dispatcher {
       }
       this.#confirmations.delete(invocation.token.trim())
       if (kind === 'cancel') return privateReply(text(`Cancelled: /${entry.path}`))
-      const command = this.#options.commands.find((c) => c.path === entry.path)
-      if (!command) throw new Error(`confirmation for unknown command ${entry.path}`)
-      const ctx = this.#context({ ...invocation, text: '' }, requestId, log)
-      const args = command.args.parse(entry.args)
-      const plan = await command.plan(ctx, args)
-      // Access is checked again: rights may have changed since the button was shown.
-      this.#require(invocation.actor, command, plan.target)
+      // Planned again, with access checked again: rights may have changed since the button was shown.
+      const planned = await this.#replan(invocation.actor, entry.path, entry.args, status, requestId, log)
+      const { command, args, plan, ctx } = planned
       if (digestOf(plan) !== entry.planDigest) {
         throw new UserError(
           'confirm.stale',
@@ -112,7 +125,8 @@ export class Dispatcher {
         )
       }
       log.info({ command: command.path, args, target: plan.target }, 'running (confirmed)')
-      return await command.run(ctx, args, plan)
+      const governance = this.#options.governance
+      return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
     } catch (error) {
       return this.#failure(error, log, requestId)
     }
@@ -133,10 +147,36 @@ export class Dispatcher {
     return undefined
   }
 
-  /** Deny by default; only a command open to ANYONE (help) skips the policy. */
-  #require(actor: Actor, command: AnyCommand, target?: Target): void {
+  /** Deny by default; only a command open to ANYONE (help) skips the policy. Decisions are audited. */
+  #require(actor: Actor, command: AnyCommand, target?: Target, requestId = ''): void {
     if (command.permission === ANYONE) return
-    this.#options.access.require(actor, command.permission, target)
+    const governance = this.#options.governance
+    try {
+      this.#options.access.require(actor, command.permission, target)
+    } catch (error) {
+      governance?.auditAccess(actor, requestId, command.path, false, `${command.permission} missing`)
+      throw error
+    }
+    if (target && command.mutating) governance?.auditAccess(actor, requestId, command.path, true, command.permission)
+  }
+
+  /** A stored request (confirmation, approval) planned again for `actor`, with access re-checked. */
+  async #replan(
+    actor: Actor,
+    path: string,
+    rawArgs: Readonly<Record<string, unknown>>,
+    status: StatusSink,
+    requestId: string,
+    log: Log,
+  ): Promise<PlannedCommand> {
+    const command = this.#options.commands.find((c) => c.path === path)
+    if (!command) throw new Error(`stored request for unknown command ${path}`)
+    const ctx = this.#context({ actor, text: '', status }, requestId, log)
+    const args = command.args.parse(rawArgs) as Record<string, unknown>
+    this.#require(actor, command, undefined, requestId)
+    const plan = await command.plan(ctx, args)
+    this.#require(actor, command, plan.target, requestId)
+    return { command, args, plan, ctx, status }
   }
 
   #validate(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
@@ -167,6 +207,7 @@ export class Dispatcher {
       visibleCommands: () => this.visibleCommands(invocation.actor),
       allows: (permission, target) => this.#options.access.allows(invocation.actor, permission, target),
       require: (permission, target) => this.#options.access.require(invocation.actor, permission, target),
+      step: (_label, fn) => fn(),
     }
   }
 

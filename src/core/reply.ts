@@ -19,7 +19,8 @@ export type StepState = 'pending' | 'running' | 'done' | 'failed' | 'skipped'
 /** A live status card: one message the adapter edits in place as the job moves. */
 export interface StatusCard {
   readonly title: string
-  readonly state: 'running' | 'succeeded' | 'failed' | 'cancelled'
+  /** `interrupted`: the bot stopped while the job ran; what is known is said, nothing is guessed. */
+  readonly state: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted'
   readonly steps: readonly { readonly label: string; readonly state: StepState; readonly detail?: string | undefined }[]
   readonly detail?: string | undefined
 }

@@ -1,0 +1,216 @@
+/**
+ * What happens to a mutating command once it is planned and allowed (issue #6): it is audited first
+ * (no audit, no action), then either waits for an approval (when policy requires one), or for the
+ * requester's confirm button, or runs at once — always as a durable job with a live card.
+ * Approval votes come back here through `/press <id>:approve|deny|cancel` or a platform button.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Log } from '../log.js'
+import { type ApprovalsConfig, approvalRuleFor } from './approval-policy.js'
+import { type ApprovalService, approvalCard, parseVoteToken } from './approvals.js'
+import type { Actor, AnyCommand, CommandContext, Plan } from './command.js'
+import { digestOf } from './confirmations.js'
+import { UserError } from './errors.js'
+import type { JobRunner } from './jobs.js'
+import { channelReply, privateReply, type Reply, text } from './reply.js'
+import type { StatusSink } from './status-coalescer.js'
+import type { ApprovalRecord, AuditLog } from './store-ports.js'
+
+export interface GovernanceOptions {
+  readonly approvals: ApprovalService
+  readonly jobs: JobRunner
+  readonly audit: AuditLog
+  readonly rules: ApprovalsConfig
+}
+
+export interface PlannedCommand {
+  readonly command: AnyCommand
+  readonly args: Record<string, unknown>
+  readonly plan: Plan
+  readonly ctx: CommandContext
+  readonly status: StatusSink
+}
+
+/** Plans a stored request again as `actor` (its requester), with the requester's rights re-checked. */
+export type Replanner = (
+  actor: Actor,
+  path: string,
+  args: Readonly<Record<string, unknown>>,
+  status: StatusSink,
+) => Promise<PlannedCommand>
+
+export class Governance {
+  readonly #options: GovernanceOptions
+  readonly #cards = new Map<string, StatusSink>()
+
+  constructor(options: GovernanceOptions) {
+    this.#options = options
+  }
+
+  /** Audits a request; a mutating request whose audit fails does not run. */
+  auditRequest(actor: Actor, requestId: string, text: string, mutating: boolean, log: Log): void {
+    try {
+      this.#options.audit.append({
+        kind: 'request',
+        requestId,
+        platform: actor.platform,
+        userId: actor.id,
+        userName: actor.name,
+        data: { text },
+      })
+    } catch (error) {
+      log.error({ err: error }, 'audit write failed')
+      if (mutating) {
+        throw new UserError(
+          'audit.unavailable',
+          'the audit log cannot be written right now, so nothing was done; tell an admin',
+        )
+      }
+    }
+  }
+
+  auditAccess(actor: Actor, requestId: string, path: string, allowed: boolean, reason: string): void {
+    this.#options.audit.append({
+      kind: 'access',
+      requestId,
+      platform: actor.platform,
+      userId: actor.id,
+      userName: actor.name,
+      data: { command: path, allowed, reason },
+    })
+  }
+
+  needsApproval(path: string): boolean {
+    return approvalRuleFor(this.#options.rules, path) !== undefined
+  }
+
+  /** Puts a planned mutating command up for approval: the card goes to the channel. */
+  requestApproval(planned: PlannedCommand): Reply {
+    const rule = approvalRuleFor(this.#options.rules, planned.command.path)
+    if (!rule) throw new Error(`no approval rule for ${planned.command.path}`)
+    this.#sweep()
+    const record = this.#options.approvals.request({
+      actor: planned.ctx.actor,
+      requestId: planned.ctx.requestId,
+      path: planned.command.path,
+      args: planned.args,
+      planDigest: digestOf(planned.plan),
+      planSummary: planned.plan.summary ?? `/${planned.command.path}`,
+      rule,
+    })
+    this.#cards.set(record.id, planned.status)
+    return channelReply(...approvalCard(record))
+  }
+
+  /** Runs a planned command as a durable job; returns the command's own reply. */
+  async runAsJob(planned: PlannedCommand, approvalId?: string, jobId?: string): Promise<Reply> {
+    let reply: Reply | undefined
+    await this.#options.jobs.run({
+      path: planned.command.path,
+      summary: planned.plan.summary ?? `/${planned.command.path}`,
+      actor: planned.ctx.actor,
+      requestId: planned.ctx.requestId,
+      approvalId,
+      id: jobId,
+      steps: planned.command.steps?.(planned.plan) ?? [],
+      status: planned.status,
+      work: async (job) => {
+        reply = await planned.command.run({ ...planned.ctx, step: job.step, jobId: job.id }, planned.args, planned.plan)
+        return firstText(reply)
+      },
+    })
+    return reply ?? channelReply(text('done'))
+  }
+
+  /** Handles `<id>:approve|deny|cancel`; undefined when the token is not an approval vote. */
+  async vote(token: string, voter: Actor, status: StatusSink, replan: Replanner): Promise<Reply | undefined> {
+    const parsed = parseVoteToken(token)
+    if (!parsed) return undefined
+    this.#sweep()
+    const record = this.#options.approvals.get(parsed.id)
+    if (!record) throw new UserError('approval.unknown', `there is no request ${parsed.id}`)
+    if (record.state !== 'pending')
+      return privateReply(...approvalCard(record), text(`This request is already ${record.state}.`, 'warning'))
+    const rule = approvalRuleFor(this.#options.rules, record.path)
+    if (!rule) throw new UserError('approval.no_rule', `/${record.path} no longer needs approval; run it again`)
+    // The request is planned again as its requester (whose rights are re-checked); the voter's approve
+    // permission is checked against that target, and the digest proves it is still the approved plan.
+    const planned = await replan(requesterOf(record), record.path, record.args, status)
+    const outcome = this.#options.approvals.vote(record, parsed.kind, voter, planned.plan.target, rule)
+    switch (outcome.kind) {
+      case 'unknown':
+        throw new UserError('approval.unknown', `there is no request ${parsed.id}`)
+      case 'closed':
+        return privateReply(
+          ...approvalCard(outcome.record),
+          text(`This request is already ${outcome.record.state}.`, 'warning'),
+        )
+      case 'duplicate':
+        return privateReply(text('You already approved this request; it needs another approver.', 'warning'))
+    }
+    const updated = outcome.record
+    await this.#cards
+      .get(updated.id)?.(approvalCardAsStatus(updated))
+      .catch(() => undefined)
+    if (updated.state !== 'approved') return channelReply(...approvalCard(updated))
+    // Approved: run once, as the requester, only if the plan is still the one that was approved.
+    if (digestOf(planned.plan) !== updated.planDigest) {
+      return channelReply(
+        ...approvalCard(updated),
+        text(
+          'The target changed since this was requested (a container was recreated?), so it did not run; ask again.',
+          'warning',
+        ),
+      )
+    }
+    const jobId = newJobId()
+    if (!this.#options.approvals.claimForJob(updated.id, jobId)) {
+      return privateReply(text('This request already ran.', 'warning'))
+    }
+    const reply = await this.runAsJob(planned, updated.id, jobId)
+    return channelReply(...approvalCard(updated), ...reply.blocks)
+  }
+
+  /** Expires overdue requests and updates the cards still known to this process. */
+  #sweep(): void {
+    for (const record of this.#options.approvals.expireOverdue()) {
+      void this.#cards
+        .get(record.id)?.(approvalCardAsStatus(record))
+        .catch(() => undefined)
+      this.#cards.delete(record.id)
+    }
+  }
+}
+
+function requesterOf(record: { requesterKey: string; requesterName: string }): Actor {
+  const colon = record.requesterKey.indexOf(':')
+  return {
+    platform: record.requesterKey.slice(0, colon),
+    id: record.requesterKey.slice(colon + 1),
+    name: record.requesterName,
+  }
+}
+
+function firstText(reply: Reply): string {
+  const block = reply.blocks.find((b) => b.kind === 'text')
+  return block?.kind === 'text' ? block.text : 'done'
+}
+
+const newJobId = () => randomBytes(4).toString('hex')
+
+/** An approval card rendered as a status card, for cards the adapter edits in place. */
+function approvalCardAsStatus(record: ApprovalRecord) {
+  const state = record.state === 'pending' ? 'running' : record.state === 'approved' ? 'succeeded' : 'cancelled'
+  return {
+    title: `Approval ${record.id}: ${record.planSummary}`,
+    state,
+    steps: [
+      {
+        label: `approvals ${record.approvals.length} of ${record.quorum}`,
+        state: record.state === 'approved' ? 'done' : 'pending',
+      },
+    ],
+    detail:
+      record.state === 'pending' ? undefined : `${record.state}${record.decidedBy ? ` by ${record.decidedBy}` : ''}`,
+  } as const
+}

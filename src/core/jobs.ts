@@ -1,0 +1,145 @@
+/**
+ * Durable jobs: every mutating command runs as a job with named steps, progress and a result, stored
+ * as it goes, audited step by step, and shown as one live card. A job found running at start-up was
+ * cut short by a restart: it becomes `interrupted`, and its card says which steps are known to have
+ * finished — nothing more is claimed.
+ */
+import { randomBytes } from 'node:crypto'
+import type { Actor } from './command.js'
+import { isUserError, UserError } from './errors.js'
+import type { StatusCard } from './reply.js'
+import { coalesceStatus, type StatusSink } from './status-coalescer.js'
+import type { AuditLog, JobRecord, JobStep, JobStore } from './store-ports.js'
+
+export interface JobControl {
+  readonly id: string
+  /** Runs one named step: audited first (no audit, no step), shown on the card, stored. */
+  step<T>(label: string, fn: () => Promise<T>): Promise<T>
+}
+
+export interface JobRequest {
+  readonly path: string
+  readonly summary: string
+  readonly actor: Actor
+  readonly requestId: string
+  readonly approvalId?: string | undefined
+  /** A job id chosen by the caller (an approval claims it before the job starts). */
+  readonly id?: string | undefined
+  /** Steps known in advance, shown as pending from the start. */
+  readonly steps: readonly string[]
+  readonly status: StatusSink
+  /** Returns the result line shown when the job succeeds. */
+  work(job: JobControl): Promise<string>
+}
+
+const actorKey = (actor: Actor) => `${actor.platform}:${actor.id}`
+
+export function jobCard(job: JobRecord): StatusCard {
+  const state = job.state === 'running' ? 'running' : job.state
+  const detail =
+    job.state === 'interrupted'
+      ? 'the bot restarted while this job ran; steps not marked done may or may not have happened — check before retrying'
+      : (job.error ?? job.result)
+  return { title: `${job.summary} (job ${job.id})`, state, steps: job.steps, detail }
+}
+
+export class JobRunner {
+  readonly #store: JobStore
+  readonly #audit: AuditLog
+  readonly #now: () => number
+  readonly #editIntervalMs: number
+
+  constructor(options: { store: JobStore; audit: AuditLog; now?: () => number; editIntervalMs?: number }) {
+    this.#store = options.store
+    this.#audit = options.audit
+    this.#now = options.now ?? Date.now
+    this.#editIntervalMs = options.editIntervalMs ?? 1_000
+  }
+
+  /** Start-up: jobs a previous process left running are marked interrupted; returns their final cards. */
+  interruptLeftovers(): JobRecord[] {
+    const jobs = this.#store.interruptRunning(this.#now())
+    for (const job of jobs) {
+      this.#audit.append({ kind: 'job.finished', data: { jobId: job.id, state: 'interrupted', path: job.path } })
+    }
+    return jobs
+  }
+
+  async run(request: JobRequest): Promise<JobRecord> {
+    const id = request.id ?? randomBytes(4).toString('hex')
+    const status = coalesceStatus(request.status, this.#editIntervalMs, this.#now)
+    const audit = (kind: 'job.started' | 'job.step' | 'job.finished', data: Record<string, unknown>) =>
+      this.#audit.append({
+        kind,
+        requestId: request.requestId,
+        platform: request.actor.platform,
+        userId: request.actor.id,
+        userName: request.actor.name,
+        data: { jobId: id, ...data },
+      })
+    // The job exists only if its start is audited: a failing audit write stops everything here.
+    audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
+    let steps: JobStep[] = request.steps.map((label) => ({ label, state: 'pending' }))
+    let job = this.#store.create({
+      id,
+      state: 'running',
+      path: request.path,
+      summary: request.summary,
+      requesterKey: actorKey(request.actor),
+      requesterName: request.actor.name,
+      approvalId: request.approvalId,
+      steps,
+      createdAt: this.#now(),
+    })
+    const save = (patch: Parameters<JobStore['update']>[1]) => {
+      job = this.#store.update(id, patch, this.#now())
+      void status(jobCard(job))
+    }
+    save({ steps })
+    const setStep = (label: string, state: JobStep['state'], detail?: string) => {
+      const known = steps.some((s) => s.label === label)
+      steps = known
+        ? steps.map((s) => (s.label === label ? { label, state, ...(detail ? { detail } : {}) } : s))
+        : [...steps, { label, state, ...(detail ? { detail } : {}) }]
+      save({ steps })
+    }
+    const control: JobControl = {
+      id,
+      step: async (label, fn) => {
+        audit('job.step', { step: label, state: 'running' })
+        setStep(label, 'running')
+        try {
+          const value = await fn()
+          audit('job.step', { step: label, state: 'done' })
+          setStep(label, 'done')
+          return value
+        } catch (error) {
+          setStep(label, 'failed', isUserError(error) ? error.message : 'unexpected error')
+          audit('job.step', { step: label, state: 'failed', error: describe(error) })
+          throw error
+        }
+      },
+    }
+    try {
+      const result = await request.work(control)
+      steps = steps.map((s) => (s.state === 'pending' ? { ...s, state: 'skipped' } : s))
+      audit('job.finished', { state: 'succeeded', result })
+      save({ state: 'succeeded', steps, result })
+    } catch (error) {
+      steps = steps.map((s) => (s.state === 'pending' ? { ...s, state: 'skipped' } : s))
+      const message = isUserError(error) ? error.message : 'an unexpected error stopped the job (it is logged)'
+      try {
+        audit('job.finished', { state: 'failed', error: describe(error) })
+      } finally {
+        save({ state: 'failed', steps, error: message })
+      }
+      if (!isUserError(error)) throw error
+    }
+    return job
+  }
+}
+
+function describe(error: unknown): string {
+  if (error instanceof UserError) return `${error.code}: ${error.message}`
+  return error instanceof Error ? error.message : String(error)
+}

@@ -1,0 +1,42 @@
+/**
+ * Live cards are one message edited in place; platforms rate-limit edits (Slack's chat.update is
+ * Tier 3), so updates are coalesced to at most one per interval per card, and the final state is
+ * always delivered — never dropped behind a pending trailing edit.
+ */
+import type { StatusCard } from './reply.js'
+
+export type StatusSink = (card: StatusCard) => Promise<void>
+
+export function coalesceStatus(sink: StatusSink, intervalMs = 1_000, now: () => number = Date.now): StatusSink {
+  let lastSent = Number.NEGATIVE_INFINITY
+  let pending: StatusCard | undefined
+  let timer: NodeJS.Timeout | undefined
+  let chain: Promise<void> = Promise.resolve()
+  const send = (card: StatusCard) => {
+    lastSent = now()
+    chain = chain.then(() => sink(card)).catch(() => undefined)
+    return chain
+  }
+  return (card) => {
+    const final = card.state !== 'running'
+    if (final || now() - lastSent >= intervalMs) {
+      clearTimeout(timer)
+      timer = undefined
+      pending = undefined
+      return send(card)
+    }
+    pending = card
+    if (!timer) {
+      timer = setTimeout(
+        () => {
+          timer = undefined
+          if (pending) void send(pending)
+          pending = undefined
+        },
+        Math.max(0, intervalMs - (now() - lastSent)),
+      )
+      timer.unref()
+    }
+    return chain
+  }
+}
