@@ -97,9 +97,7 @@ export class AccessPolicy {
   ): boolean {
     return this.roleNamesOf(actor).some((name) => {
       const role = this.#config.roles[name]
-      return (
-        roles.includes(name) && role?.permissions.includes(permission) === true && roleCovers(role, target)
-      )
+      return roles.includes(name) && role?.permissions.includes(permission) === true && roleCovers(role, target)
     })
   }
 
