@@ -41,6 +41,7 @@ const RULES: readonly Rule[] = [
   { what: 'ssh2', imports: /^ssh2(\/|$)/, allowedIn: ['src/xen/', 'src/sim/'] },
   { what: 'the Slack SDK', imports: /^@slack\//, allowedIn: ['adapters/slack/'] },
   { what: 'discord.js', imports: /^(discord\.js|@discordjs\/)/, allowedIn: ['adapters/discord/'] },
+  { what: 'better-sqlite3', imports: /^better-sqlite3(\/|$)/, allowedIn: ['src/store/'] },
 ]
 
 const files = SOURCE_DIRS.flatMap(sourceFiles)

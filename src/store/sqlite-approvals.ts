@@ -1,0 +1,139 @@
+/**
+ * Approvals in SQLite. Every decision reads and writes inside one BEGIN IMMEDIATE transaction, which
+ * takes the database's write lock before reading: two votes on the same approval, from this process or
+ * another one on the same file, run one after the other, and the second sees what the first decided.
+ * (A plain BEGIN would read first and could fail to upgrade to a writer, SQLITE_BUSY, instead of waiting.)
+ */
+import type { Database } from 'better-sqlite3'
+import type { ApprovalRecord, ApprovalState, ApprovalStore, ApprovalVote, VoteOutcome } from '../core/store-ports.js'
+
+interface ApprovalRow {
+  id: string
+  state: ApprovalState
+  path: string
+  args: string
+  plan_digest: string
+  plan_summary: string
+  requester_key: string
+  requester_name: string
+  quorum: number
+  approvals: string
+  decided_by: string | null
+  created_at: number
+  expires_at: number
+  job_id: string | null
+}
+
+type Approval = ApprovalRecord['approvals'][number]
+
+function toRecord(row: ApprovalRow): ApprovalRecord {
+  return {
+    id: row.id,
+    state: row.state,
+    path: row.path,
+    args: JSON.parse(row.args) as Record<string, unknown>,
+    planDigest: row.plan_digest,
+    planSummary: row.plan_summary,
+    requesterKey: row.requester_key,
+    requesterName: row.requester_name,
+    quorum: row.quorum,
+    approvals: JSON.parse(row.approvals) as Approval[],
+    decidedBy: row.decided_by ?? undefined,
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+    jobId: row.job_id ?? undefined,
+  }
+}
+
+const byCreation = (a: ApprovalRecord, b: ApprovalRecord) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)
+
+export class SqliteApprovalStore implements ApprovalStore {
+  readonly #db: Database
+  readonly #vote: (id: string, vote: ApprovalVote, quorum: number) => VoteOutcome
+
+  constructor(db: Database) {
+    this.#db = db
+    const tx = db.transaction((id: string, vote: ApprovalVote, quorum: number) => this.#decide(id, vote, quorum))
+    this.#vote = (id, vote, quorum) => tx.immediate(id, vote, quorum)
+  }
+
+  create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): ApprovalRecord {
+    this.#db
+      .prepare(
+        `INSERT INTO approvals (id, state, path, args, plan_digest, plan_summary, requester_key, requester_name,
+           quorum, approvals, created_at, expires_at)
+         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
+      )
+      .run(
+        record.id,
+        record.path,
+        JSON.stringify(record.args),
+        record.planDigest,
+        record.planSummary,
+        record.requesterKey,
+        record.requesterName,
+        record.quorum,
+        record.createdAt,
+        record.expiresAt,
+      )
+    const created = this.get(record.id)
+    if (!created) throw new Error(`approval ${record.id} was not stored`)
+    return created
+  }
+
+  get(id: string): ApprovalRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined
+    return row && toRecord(row)
+  }
+
+  vote(id: string, vote: ApprovalVote, quorum: number): VoteOutcome {
+    return this.#vote(id, vote, quorum)
+  }
+
+  /** The body of `vote`, run inside the immediate transaction. */
+  #decide(id: string, vote: ApprovalVote, quorum: number): VoteOutcome {
+    const record = this.get(id)
+    if (!record) return { kind: 'unknown' }
+    if (record.state !== 'pending') return { kind: 'closed', record }
+    if (record.expiresAt <= vote.at) {
+      this.#db.prepare("UPDATE approvals SET state = 'expired' WHERE id = ?").run(id)
+      return { kind: 'closed', record: { ...record, state: 'expired' } }
+    }
+    if (vote.kind !== 'approve') {
+      const state = vote.kind === 'deny' ? 'denied' : 'cancelled'
+      this.#db.prepare('UPDATE approvals SET state = ?, decided_by = ? WHERE id = ?').run(state, vote.actorKey, id)
+      return { kind: 'recorded', record: { ...record, state, decidedBy: vote.actorKey }, reachedQuorum: false }
+    }
+    if (record.approvals.some((a) => a.actorKey === vote.actorKey)) return { kind: 'duplicate', record }
+    const approvals = [...record.approvals, { actorKey: vote.actorKey, actorName: vote.actorName, at: vote.at }]
+    // The stricter of the quorum the request was created with and the one asked for now.
+    const reachedQuorum = approvals.length >= Math.max(quorum, record.quorum)
+    const state = reachedQuorum ? 'approved' : 'pending'
+    this.#db
+      .prepare('UPDATE approvals SET approvals = ?, state = ? WHERE id = ?')
+      .run(JSON.stringify(approvals), state, id)
+    return { kind: 'recorded', record: { ...record, approvals, state }, reachedQuorum }
+  }
+
+  claimForJob(id: string, jobId: string): boolean {
+    // One conditional statement: of two concurrent claims, the second finds job_id set and changes nothing.
+    const result = this.#db
+      .prepare("UPDATE approvals SET job_id = ? WHERE id = ? AND job_id IS NULL AND state = 'approved'")
+      .run(jobId, id)
+    return result.changes === 1
+  }
+
+  pending(now: number): ApprovalRecord[] {
+    const rows = this.#db
+      .prepare("SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY created_at, id")
+      .all(now) as ApprovalRow[]
+    return rows.map(toRecord)
+  }
+
+  expire(now: number): ApprovalRecord[] {
+    const rows = this.#db
+      .prepare("UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= ? RETURNING *")
+      .all(now) as ApprovalRow[]
+    return rows.map(toRecord).sort(byCreation)
+  }
+}

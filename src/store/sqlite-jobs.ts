@@ -1,0 +1,125 @@
+/**
+ * Jobs in SQLite: one row per job, its steps as a JSON array. An update reads the row and writes the
+ * merged patch inside one BEGIN IMMEDIATE transaction, so two updates never lose each other's change.
+ */
+import type { Database } from 'better-sqlite3'
+import type { JobRecord, JobState, JobStep, JobStore } from '../core/store-ports.js'
+
+interface JobRow {
+  id: string
+  state: JobState
+  path: string
+  summary: string
+  requester_key: string
+  requester_name: string
+  approval_id: string | null
+  steps: string
+  result: string | null
+  error: string | null
+  created_at: number
+  updated_at: number
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    state: row.state,
+    path: row.path,
+    summary: row.summary,
+    requesterKey: row.requester_key,
+    requesterName: row.requester_name,
+    approvalId: row.approval_id ?? undefined,
+    steps: JSON.parse(row.steps) as JobStep[],
+    result: row.result ?? undefined,
+    error: row.error ?? undefined,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  }
+}
+
+type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>
+
+export class SqliteJobStore implements JobStore {
+  readonly #db: Database
+  readonly #update: (id: string, patch: JobPatch, at: number) => JobRecord
+
+  constructor(db: Database) {
+    this.#db = db
+    const tx = db.transaction((id: string, patch: JobPatch, at: number) => this.#apply(id, patch, at))
+    this.#update = (id, patch, at) => tx.immediate(id, patch, at)
+  }
+
+  /** Stores a new job; `approvalId`, when given, must name a stored approval (a foreign key). */
+  create(record: Omit<JobRecord, 'updatedAt'>): JobRecord {
+    this.#db
+      .prepare(
+        `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, steps, result, error,
+           created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        record.id,
+        record.state,
+        record.path,
+        record.summary,
+        record.requesterKey,
+        record.requesterName,
+        record.approvalId ?? null,
+        JSON.stringify(record.steps),
+        record.result ?? null,
+        record.error ?? null,
+        record.createdAt,
+        record.createdAt,
+      )
+    return this.#must(record.id)
+  }
+
+  /**
+   * Merges the patch: `state` and `steps` when given, `result` and `error` whenever the key is present
+   * (an explicit undefined clears them). Throws for an unknown job id.
+   */
+  update(id: string, patch: JobPatch, at: number): JobRecord {
+    return this.#update(id, patch, at)
+  }
+
+  #apply(id: string, patch: JobPatch, at: number): JobRecord {
+    const job = this.#must(id)
+    const next = {
+      state: patch.state ?? job.state,
+      steps: patch.steps ?? job.steps,
+      result: 'result' in patch ? patch.result : job.result,
+      error: 'error' in patch ? patch.error : job.error,
+    }
+    this.#db
+      .prepare('UPDATE jobs SET state = ?, steps = ?, result = ?, error = ?, updated_at = ? WHERE id = ?')
+      .run(next.state, JSON.stringify(next.steps), next.result ?? null, next.error ?? null, at, id)
+    return this.#must(id)
+  }
+
+  get(id: string): JobRecord | undefined {
+    const row = this.#db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
+    return row && toRecord(row)
+  }
+
+  /** The requester's newest jobs first (ties broken by insertion order, newest first). */
+  recent(requesterKey: string, limit: number): JobRecord[] {
+    const rows = this.#db
+      .prepare('SELECT * FROM jobs WHERE requester_key = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+      .all(requesterKey, Math.max(0, Math.floor(limit))) as JobRow[]
+    return rows.map(toRecord)
+  }
+
+  /** Steps are left as they were: the card shows how far the job got before the restart. */
+  interruptRunning(at: number): JobRecord[] {
+    const rows = this.#db
+      .prepare("UPDATE jobs SET state = 'interrupted', updated_at = ? WHERE state = 'running' RETURNING *")
+      .all(at) as JobRow[]
+    return rows.map(toRecord).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+  }
+
+  #must(id: string): JobRecord {
+    const job = this.get(id)
+    if (!job) throw new Error(`no job with id ${id}`)
+    return job
+  }
+}

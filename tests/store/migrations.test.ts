@@ -1,0 +1,113 @@
+/** Schema migrations and opening the database: versioned steps, applied once, refused when newer. */
+import { existsSync, statSync } from 'node:fs'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
+import { describe, expect, it } from 'vitest'
+import { MIGRATIONS, migrate, SchemaVersionError, schemaVersion } from '../../src/store/migrations.js'
+import { openStore } from '../../src/store/open-store.js'
+import { approvalInput, dbFile, jobInput, openTestStore, rawConnection, tempDir } from './store-helpers.js'
+
+const STEP_2 = { version: 2, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
+
+describe('migrations', () => {
+  it('a new database gets every step, recorded in schema_migrations with its name', () => {
+    const dataDir = join(tempDir(), 'data')
+    openTestStore({ dataDir })
+    const rows = rawConnection(dbFile(dataDir)).prepare('SELECT version, name FROM schema_migrations').all()
+    expect(rows).toEqual([{ version: 1, name: 'approvals, jobs, interactions, audit chain' }])
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1])
+  })
+
+  it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
+    const dataDir = join(tempDir(), 'data')
+    const first = openStore({ dataDir })
+    first.approvals.create(approvalInput())
+    first.close()
+    const second = openTestStore({ dataDir })
+    expect(second.approvals.get('a7k2m9')?.state).toBe('pending')
+    const raw = rawConnection(dbFile(dataDir))
+    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(migrate(raw)).toEqual([])
+    expect(migrate(raw)).toEqual([])
+  })
+
+  it('a later step is applied alone to a database at the earlier version, then never again', () => {
+    const dataDir = join(tempDir(), 'data')
+    openTestStore({ dataDir })
+    const raw = rawConnection(dbFile(dataDir))
+    expect(schemaVersion(raw)).toBe(1)
+    expect(migrate(raw, [...MIGRATIONS, STEP_2], () => 42)).toEqual([2])
+    expect(migrate(raw, [...MIGRATIONS, STEP_2])).toEqual([])
+    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = 2').get()).toEqual({
+      version: 2,
+      applied_at: 42,
+    })
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe('notes')
+  })
+
+  it('a database from a newer version is refused with a message that says what to do', () => {
+    const dataDir = join(tempDir(), 'data')
+    openStore({ dataDir }).close()
+    const raw = rawConnection(dbFile(dataDir))
+    raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, ?, 0)').run('from the future')
+    expect(() => openStore({ dataDir })).toThrow(SchemaVersionError)
+    expect(() => openStore({ dataDir })).toThrow(
+      /is at schema version 7, but this xen-chatops knows versions up to 1: run a newer xen-chatops/,
+    )
+  })
+
+  it('a failing step rolls back entirely and records nothing', () => {
+    const db = new Database(':memory:')
+    const broken = { version: 2, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
+    expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no such table: missing/)
+    expect(schemaVersion(db)).toBe(0)
+    expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('half', 'approvals')").pluck().get()).toBe(0)
+    db.close()
+  })
+
+  it('a list out of order is a programming error', () => {
+    const db = new Database(':memory:')
+    expect(() => migrate(db, [STEP_2])).toThrow('migration notes must be version 1')
+    db.close()
+  })
+})
+
+describe('openStore', () => {
+  it('creates the data directory (0700) and the database file (0600) and reports its path', () => {
+    const dataDir = join(tempDir(), 'nested', 'data')
+    const store = openTestStore({ dataDir })
+    expect(store.path).toBe(dbFile(dataDir))
+    expect(statSync(dataDir).mode & 0o777).toBe(0o700)
+    expect(statSync(store.path).mode & 0o777).toBe(0o600)
+  })
+
+  it('uses WAL and enforces foreign keys', () => {
+    const dataDir = join(tempDir(), 'data')
+    const store = openTestStore({ dataDir })
+    expect(rawConnection(dbFile(dataDir)).pragma('journal_mode', { simple: true })).toBe('wal')
+    expect(() => store.jobs.create(jobInput({ approvalId: 'nope' }))).toThrow(/FOREIGN KEY constraint failed/)
+    store.approvals.create(approvalInput({ id: 'a1' }))
+    expect(store.jobs.create(jobInput({ approvalId: 'a1' })).approvalId).toBe('a1')
+  })
+
+  it('an in-memory store touches no disk', () => {
+    const never = join(tempDir(), 'never')
+    const store = openStore({ memory: true, dataDir: never })
+    expect(store.path).toBe(':memory:')
+    store.approvals.create(approvalInput())
+    expect(store.approvals.pending(0)).toHaveLength(1)
+    expect(store.audit.append({ kind: 'request', data: {} }).seq).toBe(1)
+    store.close()
+    expect(existsSync(never)).toBe(false)
+  })
+
+  it('read-only opening needs an existing, current database and cannot write', () => {
+    const dataDir = join(tempDir(), 'data')
+    expect(() => openStore({ dataDir, readOnly: true })).toThrow(`no database at ${dbFile(dataDir)}`)
+    expect(existsSync(dataDir)).toBe(false)
+    openStore({ dataDir }).close()
+    const reader = openTestStore({ dataDir, readOnly: true })
+    expect(reader.audit.verify()).toEqual({ ok: true, entries: 0 })
+    expect(() => reader.audit.append({ kind: 'request', data: {} })).toThrow(/readonly/)
+  })
+})
