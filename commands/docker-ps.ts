@@ -3,8 +3,8 @@ import { defineCommand } from '../src/core/command.js'
 import { channelReply, context, fields, table, text } from '../src/core/reply.js'
 import { vmArg } from './lib/container-args.js'
 import { isRunning, portsText } from './lib/container-facts.js'
-import { resolveVm } from './lib/resolve.js'
-import { NONE, vmFields, vmTarget } from './lib/vm-facts.js'
+import { planVm } from './lib/resolve.js'
+import { NONE, vmFields } from './lib/vm-facts.js'
 
 export const dockerPs = defineCommand({
   path: 'docker ps',
@@ -17,10 +17,7 @@ export const dockerPs = defineCommand({
   permission: 'docker.read',
   mutating: false,
   examples: ['/docker ps web-1', '/docker ps lab-legacy/web-2 --all'],
-  plan(ctx, args) {
-    const vm = resolveVm(ctx.inventory, args.vm)
-    return { target: vmTarget(vm), vm }
-  },
+  plan: (ctx, args) => planVm(ctx.inventory, args.vm),
   async run(ctx, args, { vm }) {
     const containers = await ctx.docker(vm).list(vm)
     const shown = args.all ? containers : containers.filter(isRunning)

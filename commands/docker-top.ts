@@ -1,8 +1,7 @@
 import { defineCommand } from '../src/core/command.js'
 import { channelReply, context, table, text } from '../src/core/reply.js'
 import { containerArgs } from './lib/container-args.js'
-import { resolveContainer, resolveVm } from './lib/resolve.js'
-import { vmTarget } from './lib/vm-facts.js'
+import { containerOf, planVm } from './lib/resolve.js'
 
 export const dockerTop = defineCommand({
   path: 'docker top',
@@ -12,13 +11,9 @@ export const dockerTop = defineCommand({
   permission: 'docker.read',
   mutating: false,
   examples: ['/docker top web-1 nginx-front'],
-  plan(ctx, args) {
-    const vm = resolveVm(ctx.inventory, args.vm)
-    return { target: vmTarget(vm), vm }
-  },
+  plan: (ctx, args) => planVm(ctx.inventory, args.vm),
   async run(ctx, args, { vm }) {
-    const backend = ctx.docker(vm)
-    const container = resolveContainer(await backend.list(vm), args.container, vm)
+    const { backend, container } = await containerOf(ctx.docker, vm, args.container)
     const top = await backend.top(vm, container.key)
     const where = context(`in ${vm.name} (pool ${vm.pool}) · backend ${backend.kind}`)
     if (top.processes.length === 0) return channelReply(text(`${container.name} runs no processes.`), where)

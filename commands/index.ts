@@ -9,7 +9,9 @@ import { dockerStop } from './docker-stop.js'
 import { dockerTop } from './docker-top.js'
 import { dockerUnpause } from './docker-unpause.js'
 import { dockerVms } from './docker-vms.js'
+import { xenApprovals } from './xen-approvals.js'
 import { xenHelp } from './xen-help.js'
+import { xenJobs } from './xen-jobs.js'
 
 export const commands: readonly AnyCommand[] = [
   dockerVms,
@@ -21,5 +23,7 @@ export const commands: readonly AnyCommand[] = [
   dockerRestart,
   dockerPause,
   dockerUnpause,
+  xenJobs,
+  xenApprovals,
   xenHelp,
 ]

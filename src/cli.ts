@@ -4,14 +4,19 @@
  */
 import { existsSync, readFileSync } from 'node:fs'
 import { parseArgs } from 'node:util'
+import { runAuditCommand } from './audit-command.js'
 import { runBot, runCheckConfig, runDemoCommand } from './main.js'
 import { runSimCommand } from './sim/sim-command.js'
 
 const USAGE = `usage: xen-chatops <command> [options]
 
 commands:
-  demo [--speed N]
+  demo [--speed N] [--data-dir <dir>]
       the simulated demo pools with the terminal chat (what npm start runs)
+  audit verify [--data-dir <dir>]
+      walk the audit log's hash chain and name the first deleted, altered or reordered entry
+  audit export --jsonl [--data-dir <dir>]
+      print the audit log, one JSON object per line
   --config <file>
       run the bot with a configuration file
   check-config <file>
@@ -63,9 +68,14 @@ async function main(argv: string[]): Promise<number> {
     return command === undefined ? 2 : 0
   }
   if (command === 'demo') {
-    const { values } = parseArgs({ args: rest, strict: true, options: { speed: { type: 'string', default: '1' } } })
-    return runDemoCommand(io, parseSpeed(values.speed))
+    const { values } = parseArgs({
+      args: rest,
+      strict: true,
+      options: { speed: { type: 'string', default: '1' }, 'data-dir': { type: 'string' } },
+    })
+    return runDemoCommand(io, parseSpeed(values.speed), values['data-dir'])
   }
+  if (command === 'audit') return runAuditCommand(rest, io)
   if (command === 'check-config') {
     const { positionals } = parseArgs({ args: rest, strict: true, allowPositionals: true, options: {} })
     if (positionals.length !== 1) throw new Error('usage: xen-chatops check-config <file>')

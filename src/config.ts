@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
 import { accessSchema } from './core/access.js'
+import { approvalsSchema } from './core/approval-policy.js'
 
 export const secretRefSchema = z.union([
   z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
@@ -75,6 +76,17 @@ export const appConfigSchema = z
       .prefault({}),
     pools: z.array(poolConfigSchema).min(1, 'configure at least one pool'),
     access: accessSchema,
+    approvals: approvalsSchema,
+    store: z
+      .object({
+        dataDir: z
+          .string()
+          .min(1)
+          .default('./data')
+          .describe('where the SQLite database (jobs, approvals, audit) lives'),
+      })
+      .strict()
+      .prefault({}),
     platforms: z
       .object({
         shell: z

@@ -2,13 +2,16 @@
  * `npm start` / `xen-chatops demo`: the simulated demo pools in-process, a built-in config, and the
  * terminal chat — no accounts, no hypervisor. Logs go to a file so they do not mix with the chat.
  */
+import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { Readable, Writable } from 'node:stream'
 import { pino } from 'pino'
+import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
 import { createApp } from './app.js'
 import { validateConfig } from './config.js'
+import { jobCard } from './core/jobs.js'
 import { createLogger } from './log.js'
 import { RealClock } from './sim/clock.js'
 import { loadScenario } from './sim/scenario.js'
@@ -37,16 +40,25 @@ export interface DemoOptions {
   /** Simulated time speed (boot delays, monitor retries); 1 is real time. */
   readonly speed?: number | undefined
   readonly logFile?: string | undefined
+  /** Keep jobs, approvals and the audit log here (a fresh temporary directory by default). */
+  readonly dataDir?: string | undefined
 }
 
-const BANNER = (logFile: string) =>
+/** The demo's approval policy: what can hurt (stop, restart, pause) needs an approver; the rest does not. */
+export function demoApprovals() {
+  const rule = { required: true, approverRoles: ['approver'], ttlMinutes: 30, quorum: 1, selfApproval: false }
+  return { actions: { 'docker stop': rule, 'docker restart': rule, 'docker pause': rule } }
+}
+
+const BANNER = (logFile: string, dataDir: string) =>
   [
     'xen-chatops demo: two simulated pools (lab-legacy with xscontainer, lab-modern without), terminal chat.',
     'You are alice (operator). Try:',
     '  /docker ps web-1',
-    '  /docker restart web-1 nginx-front      then /press <token> to confirm',
+    '  /docker restart web-1 nginx-front      a request for approval; then /as bob and /press <id>:approve',
     '  /as eve   and the same command again   (eve has no rights)',
-    `/xen help lists commands; /as bob switches user; /quit leaves. Logs: ${logFile}`,
+    '/xen help lists commands; /xen jobs and /xen approvals show what happened; /quit leaves.',
+    `Logs: ${logFile}  Data (jobs, approvals, audit): ${dataDir}`,
   ].join('\n')
 
 export async function runDemo(options: DemoOptions): Promise<void> {
@@ -62,16 +74,20 @@ export async function runDemo(options: DemoOptions): Promise<void> {
         password: { env: DEMO_SECRET_ENV },
       })),
       access: demoAccess(),
+      approvals: demoApprovals(),
       platforms: { shell: { user: 'alice' } },
     },
     'built-in demo config',
   )
   const env = { [DEMO_SECRET_ENV]: sim.pools[0]?.password ?? '' }
-  const app = createApp({ config, log, env })
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xen-chatops-demo-data-'))
+  const app = createApp({ config, log, env, dataDir })
   try {
     // The first command should find the inventory filled; a pool that fails is reported, not waited on.
     await Promise.allSettled(app.xen.connections.map((c) => c.synced(15_000)))
-    options.output.write(`${BANNER(logFile)}\n`)
+    options.output.write(`${BANNER(logFile, dataDir)}\n`)
+    // Jobs a previous demo run (same --data-dir) left running: say so, truthfully.
+    for (const job of app.interrupted) options.output.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
     const chat = new ShellChat({
       dispatcher: app.dispatcher,
       input: options.input,

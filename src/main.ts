@@ -5,9 +5,11 @@
  */
 import type { Readable, Writable } from 'node:stream'
 import { pino } from 'pino'
+import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
 import { createApp } from './app.js'
 import { checkConfig, loadConfig } from './config.js'
+import { jobCard } from './core/jobs.js'
 import { runDemo } from './demo.js'
 import { createLogger, type Log } from './log.js'
 
@@ -58,6 +60,8 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   })
   routeConsoleWarnings(log)
   const app = createApp({ config, log })
+  // Jobs the previous run left running end as interrupted; say so before anything else.
+  for (const job of app.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   const chat = new ShellChat({
     dispatcher: app.dispatcher,
     input: io.stdin,
@@ -74,10 +78,10 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   return 0
 }
 
-export async function runDemoCommand(io: ProcessIo, speed: number): Promise<number> {
+export async function runDemoCommand(io: ProcessIo, speed: number, dataDir?: string): Promise<number> {
   const interactive = isInteractive(io)
   // The demo's own warnings go to its log file; keep library warnings off the chat too.
   console.warn = () => undefined
-  await runDemo({ input: io.stdin, output: io.stdout, interactive, speed })
+  await runDemo({ input: io.stdin, output: io.stdout, interactive, speed, dataDir })
   return 0
 }

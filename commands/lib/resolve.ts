@@ -2,8 +2,11 @@
  * Turning what people type into one VM or one container, or a UserError that says why not: nothing
  * matches (with what does exist), or several do (each candidate named, VMs with their pool).
  */
+
+import type { Target } from '../../src/core/command.js'
 import { UserError } from '../../src/core/errors.js'
-import type { Container, Inventory, VmSummary } from '../../src/core/ports.js'
+import type { Container, DockerBackend, Inventory, VmSummary } from '../../src/core/ports.js'
+import { vmTarget } from './vm-facts.js'
 
 /** Ambiguities list at most this many candidates, then say how many more. */
 const MAX_LISTED = 10
@@ -64,4 +67,20 @@ export function resolveContainer(containers: readonly Container[], query: string
     'docker.no_such_container',
     `no container "${query}" in ${vm.name}; its containers are ${listed(containers.map((c) => c.name))}`,
   )
+}
+
+/** The plan of a read command about one VM: the VM itself, and it as the access target. */
+export function planVm(inventory: Inventory, query: string): { target: Target; vm: VmSummary } {
+  const vm = resolveVm(inventory, query)
+  return { target: vmTarget(vm), vm }
+}
+
+/** The backend serving `vm`, and the container `query` names among what it lists. */
+export async function containerOf(
+  docker: (vm: VmSummary) => DockerBackend,
+  vm: VmSummary,
+  query: string,
+): Promise<{ backend: DockerBackend; container: Container }> {
+  const backend = docker(vm)
+  return { backend, container: resolveContainer(await backend.list(vm), query, vm) }
 }

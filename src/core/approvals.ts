@@ -110,18 +110,33 @@ export class ApprovalService {
     rule: ApprovalRule,
   ): VoteOutcome {
     const self = actorKey(voter) === record.requesterKey
+    // Fix (issue #6 tests): a refused vote is a decision like an access denial, so it is audited too;
+    // before, a self-approval or an approver without scope left no trace in the audit log.
+    const refuse = (error: UserError): never => {
+      this.#audit.append({
+        kind: 'approval.vote',
+        platform: voter.platform,
+        userId: voter.id,
+        userName: voter.name,
+        data: { approvalId: record.id, vote: kind, outcome: 'refused', reason: error.code },
+      })
+      throw error
+    }
     if (kind === 'cancel') {
-      if (!self) throw new UserError('approval.not_requester', `only ${record.requesterName} can cancel this request`)
+      if (!self) refuse(new UserError('approval.not_requester', `only ${record.requesterName} can cancel this request`))
     } else {
       if (self && kind === 'approve' && !rule.selfApproval) {
-        throw new UserError('approval.self', 'you cannot approve your own request; another approver must')
+        refuse(new UserError('approval.self', 'you cannot approve your own request; another approver must'))
       }
       const allowed = rule.approverRoles
         ? this.#access.allowsThroughRoles(voter, 'approve', target, rule.approverRoles)
         : this.#access.allows(voter, 'approve', target)
       if (!allowed) {
         const where = target?.vm ? ` on ${target.vm.name}` : target ? ` on pool ${target.pool}` : ''
-        throw new UserError('access.denied', `you need the approve permission${where} to ${kind} this request`)
+        const through = rule.approverRoles ? ` through one of the roles ${rule.approverRoles.join(', ')}` : ''
+        refuse(
+          new UserError('access.denied', `you need the approve permission${where}${through} to ${kind} this request`),
+        )
       }
     }
     const outcome = this.#store.vote(
@@ -162,7 +177,7 @@ export function approvalCard(record: ApprovalRecord): Block[] {
   const votes = record.approvals.map((a) => a.actorName).join(', ') || 'none yet'
   const head =
     record.state === 'pending'
-      ? text(`${record.requesterName} asks to ${record.planSummary}`, 'heading')
+      ? text(`${record.requesterName} asks to ${record.planSummary}`, 'warning')
       : text(
           `${STATE_TEXT[record.state] ?? record.state}${record.decidedBy ? ` (${record.decidedBy})` : ''}: ${record.planSummary}`,
           record.state === 'approved' ? 'success' : 'warning',
@@ -172,7 +187,7 @@ export function approvalCard(record: ApprovalRecord): Block[] {
     fields({
       'requested by': record.requesterName,
       approvals: `${record.approvals.length} of ${record.quorum} (${votes})`,
-      expires: new Date(record.expiresAt).toISOString().replace('T', ' ').slice(0, 16) + ' UTC',
+      expires: `${new Date(record.expiresAt).toISOString().replace('T', ' ').slice(0, 16)} UTC`,
       request: record.id,
     }),
   ]

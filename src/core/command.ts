@@ -8,6 +8,7 @@ import type { z } from 'zod'
 import type { Log } from '../log.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import type { Reply, StatusCard } from './reply.js'
+import type { ApprovalRecord, JobRecord } from './store-ports.js'
 
 export const PERMISSIONS = [
   'docker.read',
@@ -49,6 +50,13 @@ export interface Plan {
   readonly summary?: string | undefined
 }
 
+export interface CommandRecords {
+  /** The asker's recent jobs, newest first. */
+  recentJobs(): readonly JobRecord[]
+  /** Requests waiting for an approval. */
+  pendingApprovals(): readonly ApprovalRecord[]
+}
+
 export interface CommandContext {
   readonly actor: Actor
   readonly requestId: string
@@ -75,6 +83,8 @@ export interface CommandContext {
   step<T>(label: string, fn: () => Promise<T>): Promise<T>
   /** The job running this command, when it runs as one. */
   readonly jobId?: string | undefined
+  /** Durable records the `/xen jobs` and `/xen approvals` commands read; absent without a store. */
+  readonly records?: CommandRecords | undefined
 }
 
 export interface CommandDefinition<Args extends z.ZodObject, P extends Plan> {

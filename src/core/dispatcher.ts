@@ -16,6 +16,7 @@ import { helpReply, suggestCommands } from './help.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
+import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import { booleanFlags, usage } from './usage.js'
 
 export interface Invocation {
@@ -36,6 +37,12 @@ export interface DispatcherOptions {
   readonly confirmTtlMs?: number | undefined
   /** Approvals, jobs and audit (issue #6). Without it, mutating commands run directly after any confirm. */
   readonly governance?: Governance | undefined
+  readonly records?:
+    | {
+        recentJobs(actorKey: string): readonly JobRecord[]
+        pendingApprovals(): readonly ApprovalRecord[]
+      }
+    | undefined
   readonly now?: (() => number) | undefined
 }
 
@@ -208,6 +215,10 @@ export class Dispatcher {
       allows: (permission, target) => this.#options.access.allows(invocation.actor, permission, target),
       require: (permission, target) => this.#options.access.require(invocation.actor, permission, target),
       step: (_label, fn) => fn(),
+      records: this.#options.records && {
+        recentJobs: () => this.#options.records?.recentJobs(actorKey(invocation.actor)) ?? [],
+        pendingApprovals: () => this.#options.records?.pendingApprovals() ?? [],
+      },
     }
   }
 

@@ -70,14 +70,25 @@ export class Governance {
   }
 
   auditAccess(actor: Actor, requestId: string, path: string, allowed: boolean, reason: string): void {
-    this.#options.audit.append({
-      kind: 'access',
-      requestId,
-      platform: actor.platform,
-      userId: actor.id,
-      userName: actor.name,
-      data: { command: path, allowed, reason },
-    })
+    try {
+      this.#options.audit.append({
+        kind: 'access',
+        requestId,
+        platform: actor.platform,
+        userId: actor.id,
+        userName: actor.name,
+        data: { command: path, allowed, reason },
+      })
+    } catch (error) {
+      // Fix (issue #6 tests): this write comes before any action (and, for an approval vote or a confirm,
+      // before the vote or the run), so a failure stops it; it is said in words like auditRequest's,
+      // instead of surfacing as an unexplained "something went wrong".
+      throw new UserError(
+        'audit.unavailable',
+        'the audit log cannot be written right now, so nothing was done; tell an admin',
+        { cause: error },
+      )
+    }
   }
 
   needsApproval(path: string): boolean {
@@ -135,8 +146,25 @@ export class Governance {
     if (!rule) throw new UserError('approval.no_rule', `/${record.path} no longer needs approval; run it again`)
     // The request is planned again as its requester (whose rights are re-checked); the voter's approve
     // permission is checked against that target, and the digest proves it is still the approved plan.
-    const planned = await replan(requesterOf(record), record.path, record.args, status)
-    const outcome = this.#options.approvals.vote(record, parsed.kind, voter, planned.plan.target, rule)
+    let planned: PlannedCommand | undefined
+    try {
+      planned = await replan(requesterOf(record), record.path, record.args, status)
+    } catch (error) {
+      // A request whose target vanished (or whose requester lost the right) can still be denied or
+      // cancelled — against the voter's coarse rights — but never approved.
+      if (parsed.kind === 'approve') throw error
+    }
+    if (parsed.kind === 'approve' && planned && digestOf(planned.plan) !== record.planDigest) {
+      // Checked before the vote is recorded, so the request is not marked approved for a plan that
+      // can no longer run.
+      return privateReply(
+        text(
+          'The target changed since this was requested (a container was recreated?); it cannot be approved. Ask again.',
+          'warning',
+        ),
+      )
+    }
+    const outcome = this.#options.approvals.vote(record, parsed.kind, voter, planned?.plan.target, rule)
     switch (outcome.kind) {
       case 'unknown':
         throw new UserError('approval.unknown', `there is no request ${parsed.id}`)
@@ -154,7 +182,7 @@ export class Governance {
       .catch(() => undefined)
     if (updated.state !== 'approved') return channelReply(...approvalCard(updated))
     // Approved: run once, as the requester, only if the plan is still the one that was approved.
-    if (digestOf(planned.plan) !== updated.planDigest) {
+    if (!planned || digestOf(planned.plan) !== updated.planDigest) {
       return channelReply(
         ...approvalCard(updated),
         text(

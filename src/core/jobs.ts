@@ -78,7 +78,17 @@ export class JobRunner {
         data: { jobId: id, ...data },
       })
     // The job exists only if its start is audited: a failing audit write stops everything here.
-    audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
+    try {
+      audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
+    } catch (error) {
+      // Fix (issue #6 tests): said in words, as the dispatcher's own audit failures are, instead of an
+      // unexplained "something went wrong"; nothing has run yet.
+      throw new UserError(
+        'audit.unavailable',
+        'the audit log cannot be written right now, so nothing was done; tell an admin',
+        { cause: error },
+      )
+    }
     let steps: JobStep[] = request.steps.map((label) => ({ label, state: 'pending' }))
     let job = this.#store.create({
       id,
@@ -91,9 +101,12 @@ export class JobRunner {
       steps,
       createdAt: this.#now(),
     })
+    // Fix (issue #6 tests): the delivery of the last card is awaited before run() returns, so the final
+    // card reaches the chat before the command's reply (it was fire-and-forget, and could come after it).
+    let shown: Promise<void> = Promise.resolve()
     const save = (patch: Parameters<JobStore['update']>[1]) => {
       job = this.#store.update(id, patch, this.#now())
-      void status(jobCard(job))
+      shown = status(jobCard(job))
     }
     save({ steps })
     const setStep = (label: string, state: JobStep['state'], detail?: string) => {
@@ -125,6 +138,7 @@ export class JobRunner {
       steps = steps.map((s) => (s.state === 'pending' ? { ...s, state: 'skipped' } : s))
       audit('job.finished', { state: 'succeeded', result })
       save({ state: 'succeeded', steps, result })
+      await shown
     } catch (error) {
       steps = steps.map((s) => (s.state === 'pending' ? { ...s, state: 'skipped' } : s))
       const message = isUserError(error) ? error.message : 'an unexpected error stopped the job (it is logged)'
@@ -133,6 +147,7 @@ export class JobRunner {
       } finally {
         save({ state: 'failed', steps, error: message })
       }
+      await shown
       if (!isUserError(error)) throw error
     }
     return job

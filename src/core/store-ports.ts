@@ -23,7 +23,7 @@ export interface ApprovalRecord {
   readonly quorum: number
   /** Approvals given so far (actor keys), in order. */
   readonly approvals: readonly { readonly actorKey: string; readonly actorName: string; readonly at: number }[]
-  /** Who denied or cancelled, when it ended that way. */
+  /** Display name of who denied or cancelled, when it ended that way (for the card and the audit).*/
   readonly decidedBy?: string | undefined
   readonly createdAt: number
   readonly expiresAt: number

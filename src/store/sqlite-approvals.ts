@@ -101,8 +101,8 @@ export class SqliteApprovalStore implements ApprovalStore {
     }
     if (vote.kind !== 'approve') {
       const state = vote.kind === 'deny' ? 'denied' : 'cancelled'
-      this.#db.prepare('UPDATE approvals SET state = ?, decided_by = ? WHERE id = ?').run(state, vote.actorKey, id)
-      return { kind: 'recorded', record: { ...record, state, decidedBy: vote.actorKey }, reachedQuorum: false }
+      this.#db.prepare('UPDATE approvals SET state = ?, decided_by = ? WHERE id = ?').run(state, vote.actorName, id)
+      return { kind: 'recorded', record: { ...record, state, decidedBy: vote.actorName }, reachedQuorum: false }
     }
     if (record.approvals.some((a) => a.actorKey === vote.actorKey)) return { kind: 'duplicate', record }
     const approvals = [...record.approvals, { actorKey: vote.actorKey, actorName: vote.actorName, at: vote.at }]

@@ -1,13 +1,21 @@
 /**
- * Issue #5, scripted through stdin: the built CLI (`node bin/xen-chatops.js demo`) as a child process
- * with piped stdin, so it runs in its non-TTY transcript mode. Lines are written one at a time and each
- * reply is awaited before the next line, because the restart's confirm token is random: it is read from
- * the `[Confirm·<token>]` button and sent back as `/press <token>`. Then stdin ends, the demo must exit 0,
- * and the whole transcript is checked exchange by exchange.
+ * Issues #5 and #6, scripted through stdin: the built CLI (`node bin/xen-chatops.js demo`) as a child
+ * process with piped stdin, so it runs in its non-TTY transcript mode. Lines are written one at a time
+ * and each reply is awaited before the next line, because the approval's id is random: it is read from
+ * the `[Approve·<id>:approve]` button and sent back as `/press <id>:approve` — first by alice (refused:
+ * her own request), then by bob, the approver. Then stdin ends, the demo must exit 0, the whole
+ * transcript is checked exchange by exchange, and `xen-chatops audit verify|export` run on the demo's
+ * --data-dir: the chain holds, it records who asked, who approved and what ran, and tampering with one
+ * entry in the database file makes `audit verify` fail naming that entry.
  */
-import { rmSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import Database from 'better-sqlite3'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { buildOnce, type Cli, type Exit, killStarted, startCli } from './built-cli.js'
+import type { AuditEntry } from '../../src/core/store-ports.js'
+import { DATABASE_FILE } from '../../src/store/open-store.js'
+import { buildOnce, type Cli, type Exit, killStarted, runCli, startCli } from './built-cli.js'
 
 /** One echoed input line (`alice> /docker vms`) and the reply printed under it. */
 interface Exchange {
@@ -22,7 +30,8 @@ const END = {
   nothingToRun: /There is nothing you may run yet; ask an admin for access\.\n/,
   vms: /\(\d+ Docker-managed VMs?[^\n]*\)\n/,
   ps: /\(\d+ running of \d+[^\n]*\)\n/,
-  confirm: /they expire in [^\n]*\)\n/,
+  approval: /\(An approver other than the requester must approve; the requester may cancel\.\)\n/,
+  jobs: /check their effect before retrying\.\)\n/,
   done: /by alice\)\n/,
   error: /✗ [^\n]*\n/,
   switched: (user: string) => new RegExp(`\\(now acting as ${user}\\)\\n`),
@@ -32,7 +41,9 @@ let cli: Cli
 let exit: Exit
 let transcript = ''
 let logFile: string | undefined
-let token = ''
+let dataDir = ''
+/** The approval's id, read from its card's Approve button. */
+let approvalId = ''
 /** How many `/docker ps web-1` it took after the press until the restarted container was listed. */
 let polls = 0
 
@@ -86,18 +97,25 @@ function rowOf(reply: string, name: string): string[] | undefined {
 
 beforeAll(async () => {
   await buildOnce()
-  cli = startCli(['demo', '--speed', '20'])
-  const banner = await cli.waitFor(/\/quit leaves\. Logs: (\S+)\n/, { ms: 30_000 })
+  dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-demo-script-'))
+  cli = startCli(['demo', '--speed', '20', '--data-dir', dataDir])
+  const banner = await cli.waitFor(/\/quit leaves\.\nLogs: (\S+) {2}Data \(jobs, approvals, audit\): (\S+)\n/, {
+    ms: 30_000,
+  })
   logFile = banner[1]
+  expect(banner[2]).toBe(dataDir)
 
   await send('/xen help', END.help)
   await send('/docker vms', END.vms)
   await send('/docker ps web-1', END.ps)
   await send('/docker ps web-1 --all', END.ps)
-  const confirm = await send('/docker restart web-1 nightly-report', END.confirm)
-  token = /\[Confirm·([^\]\s]+)\]/.exec(confirm)?.[1] ?? ''
-  expect(token, confirm).not.toBe('')
-  await send(`/press ${token}`, new RegExp(`${END.done.source}|${END.error.source}`))
+  const card = await send('/docker restart web-1 nightly-report', END.approval)
+  approvalId = /\[Approve·([a-z0-9]+):approve\]/.exec(card)?.[1] ?? ''
+  expect(approvalId, card).not.toBe('')
+  await send(`/press ${approvalId}:approve`, END.error)
+  await send('/as bob', END.switched('bob'))
+  await send(`/press ${approvalId}:approve`, new RegExp(`${END.done.source}|${END.error.source}`))
+  await send('/as alice', END.switched('alice'))
   // The inventory learns the new state from xscontainer's monitor through XAPI events: ask again
   // until the restarted container is listed (or give up and let the assertions show the last answer).
   for (polls = 1; polls <= 40; polls++) {
@@ -105,6 +123,7 @@ beforeAll(async () => {
     if (rowOf(ps, 'nightly-report')?.[3] === 'Up') break
     await new Promise((resolve) => setTimeout(resolve, 250))
   }
+  await send('/xen jobs', END.jobs)
   await send('/as eve', END.switched('eve'))
   await send('/xen help', END.nothingToRun)
   await send('/docker restart web-1 nightly-report', END.error)
@@ -122,6 +141,7 @@ beforeAll(async () => {
 afterAll(() => {
   killStarted()
   if (logFile?.includes('xen-chatops-demo-')) rmSync(logFile, { force: true })
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true })
 })
 
 describe('xen-chatops demo, scripted through stdin', () => {
@@ -136,8 +156,13 @@ describe('xen-chatops demo, scripted through stdin', () => {
       'xen-chatops demo: two simulated pools (lab-legacy with xscontainer, lab-modern without), terminal chat.',
     )
     expect(lines[1]).toBe('You are alice (operator). Try:')
-    expect(lines[5]).toMatch(/^\/xen help lists commands; \/as bob switches user; \/quit leaves\. Logs: \S+\.log$/)
-    expect(lines[6]).toBe('alice> /xen help')
+    expect(lines[3]).toBe(
+      '  /docker restart web-1 nginx-front      a request for approval; then /as bob and /press <id>:approve',
+    )
+    expect(lines[5]).toBe('/xen help lists commands; /xen jobs and /xen approvals show what happened; /quit leaves.')
+    expect(lines[6]).toBe(`Logs: ${logFile}  Data (jobs, approvals, audit): ${dataDir}`)
+    expect(lines[6]).toMatch(/^Logs: \S+\.log {2}/)
+    expect(lines[7]).toBe('alice> /xen help')
     expect(transcript).not.toContain('\u001b')
     // No other C0 or C1 control character either: only line ends.
     const controls = [...transcript].filter((c) => {
@@ -154,8 +179,12 @@ describe('xen-chatops demo, scripted through stdin', () => {
       'alice> /docker ps web-1',
       'alice> /docker ps web-1 --all',
       'alice> /docker restart web-1 nightly-report',
-      `alice> /press ${token}`,
+      `alice> /press ${approvalId}:approve`,
+      'alice> /as bob',
+      `bob> /press ${approvalId}:approve`,
+      'bob> /as alice',
       ...Array.from({ length: Math.min(polls, 40) }, () => 'alice> /docker ps web-1'),
+      'alice> /xen jobs',
       'alice> /as eve',
       'eve> /xen help',
       'eve> /docker restart web-1 nightly-report',
@@ -183,6 +212,8 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/docker restart <vm> <container>',
       '/docker pause <vm> <container>',
       '/docker unpause <vm> <container>',
+      '/xen jobs',
+      '/xen approvals',
       '/xen help [<command>]',
     ])
     // bob approves and reads, but operates nothing: no lifecycle command is offered to him.
@@ -191,6 +222,8 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/docker ps <vm> [--all]',
       '/docker inspect <vm> <container>',
       '/docker top <vm> <container>',
+      '/xen jobs',
+      '/xen approvals',
       '/xen help [<command>]',
     ])
     expect(onlyReplyTo('eve', '/xen help')).toBe('! There is nothing you may run yet; ask an admin for access.')
@@ -230,21 +263,76 @@ describe('xen-chatops demo, scripted through stdin', () => {
     ])
   })
 
-  it('as alice, /docker restart shows a confirm token, /press runs it, and /docker ps then lists the container as Up', () => {
-    const confirm = onlyReplyTo('alice', '/docker restart web-1 nightly-report')
-    expect(confirm.split('\n')).toEqual([
-      '! Confirm: restart nightly-report (287433d5bf) in web-1?',
-      expect.stringMatching(new RegExp(`^\\[Confirm·${token}\\] \\[Cancel·[^\\]\\s]+\\]$`)),
-      '(Only you can press these; they expire in 5 minute(s).)',
+  it('as alice, /docker restart asks for an approval: a card with Approve, Deny and Cancel, and nothing runs', () => {
+    const card = onlyReplyTo('alice', '/docker restart web-1 nightly-report').split('\n')
+    expect(card).toEqual([
+      '! alice asks to restart nightly-report (287433d5bf) in web-1',
+      'requested by: alice',
+      'approvals:    0 of 1 (none yet)',
+      expect.stringMatching(/^expires: {6}\d{4}-\d\d-\d\d \d\d:\d\d UTC$/),
+      `request:      ${approvalId}`,
+      `[Approve·${approvalId}:approve] [Deny·${approvalId}:deny] [Cancel·${approvalId}:cancel]`,
+      '(An approver other than the requester must approve; the requester may cancel.)',
     ])
-    expect(onlyReplyTo('alice', `/press ${token}`).split('\n')).toEqual([
+    // The request waits 30 minutes (the demo's rule) from about now.
+    const expires = Date.parse(`${(card[3] ?? '').slice('expires:      '.length, -' UTC'.length).replace(' ', 'T')}Z`)
+    expect(expires - Date.now()).toBeGreaterThan(25 * 60_000)
+    expect(expires - Date.now()).toBeLessThanOrEqual(30 * 60_000)
+    // Nothing ran before bob approved: no job card until his press.
+    expect(transcript.slice(0, transcript.indexOf('bob> /press'))).not.toContain('(job ')
+  })
+
+  it('alice cannot approve her own request', () => {
+    expect(onlyReplyTo('alice', `/press ${approvalId}:approve`)).toBe(
+      '✗ you cannot approve your own request; another approver must',
+    )
+  })
+
+  it('bob approves: the approval card is updated, the job card walks through its steps, and the restart is done', () => {
+    const lines = onlyReplyTo('bob', `/press ${approvalId}:approve`).split('\n')
+    const jobId = /\(job ([0-9a-f]{8})\)/.exec(lines.join('\n'))?.[1] ?? ''
+    expect(jobId, lines.join('\n')).not.toBe('')
+    const job = `restart nightly-report (287433d5bf) in web-1 (job ${jobId})`
+    expect(lines).toEqual([
+      // alice's approval card, edited in place on a chat platform.
+      `✓ Approval ${approvalId}: restart nightly-report (287433d5bf) in web-1 (succeeded)`,
+      '  ✓ approvals 1 of 1',
+      '  approved',
+      // The job card as it started (every step pending) and as it ended (every step done).
+      `… ${job} (running)`,
+      '  · restart nightly-report in web-1',
+      '  · see the new state in the container list',
+      `✓ ${job} (succeeded)`,
+      '  ✓ restart nightly-report in web-1',
+      '  ✓ see the new state in the container list',
+      '  nightly-report in web-1: restart done',
+      // bob's reply: the decided approval, then the command's own answer, run as alice.
+      '✓ Approved: restart nightly-report (287433d5bf) in web-1',
+      'requested by: alice',
+      'approvals:    1 of 1 (bob)',
+      expect.stringMatching(/^expires: {6}\d{4}-\d\d-\d\d \d\d:\d\d UTC$/),
+      `request:      ${approvalId}`,
       '✓ nightly-report in web-1: restart done',
       '(backend xscontainer · container 287433d5bf · pool lab-legacy · by alice)',
     ])
+  })
+
+  it('after the approved restart, /docker ps lists the container as Up, and /xen jobs shows alice the job', () => {
     expect(polls, 'polls until the restarted container was listed').toBeLessThanOrEqual(40)
     const after = repliesTo('alice', '/docker ps web-1').at(-1) ?? ''
     expect(rowOf(after, 'nightly-report')).toEqual(['nightly-report', '287433d5bf', 'python:3.12-slim', 'Up', '—'])
     expect(after).toMatch(/\(5 running of 5\)$/)
+    const [head, ...rows] = tableRows(onlyReplyTo('alice', '/xen jobs'))
+    expect(head).toEqual(['JOB', 'STATE', 'WHAT', 'STARTED', 'RESULT'])
+    expect(rows).toEqual([
+      [
+        expect.stringMatching(/^[0-9a-f]{8}$/),
+        'succeeded',
+        'restart nightly-report (287433d5bf) in web-1',
+        expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC$/),
+        'nightly-report in web-1: restart done',
+      ],
+    ])
   })
 
   it('as eve, the same restart is denied naming the missing permission, and so is reading', () => {
@@ -267,5 +355,170 @@ describe('xen-chatops demo, scripted through stdin', () => {
     expect(reply).toMatch(/^✗ "b" matches several VMs: .*; give more of the name, or pool\/name$/)
     expect(reply).toContain('builder-no-tools (lab-legacy)')
     expect(reply).toContain('backup-server (lab-modern)')
+  })
+})
+
+/** A copy of the demo's database in a new data directory (VACUUM INTO keeps tables and triggers). */
+function copyOfData(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'xen-chatops-demo-copy-'))
+  copies.push(dir)
+  const db = new Database(join(dataDir, DATABASE_FILE), { readonly: true, fileMustExist: true })
+  try {
+    db.exec(`VACUUM INTO '${join(dir, DATABASE_FILE).replaceAll("'", "''")}'`)
+  } finally {
+    db.close()
+  }
+  return dir
+}
+
+const copies: string[] = []
+afterAll(() => {
+  for (const dir of copies.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** Edits the file as someone holding it could: the append-only triggers dropped first (src/store/migrations.ts). */
+function tamper(dir: string, sql: string): void {
+  const db = new Database(join(dir, DATABASE_FILE))
+  try {
+    db.exec('DROP TRIGGER IF EXISTS audit_log_no_update; DROP TRIGGER IF EXISTS audit_log_no_delete;')
+    db.exec(sql)
+  } finally {
+    db.close()
+  }
+}
+
+describe("xen-chatops audit on the demo's --data-dir", () => {
+  let entries: AuditEntry[] = []
+  let verified = 0
+
+  beforeAll(async () => {
+    const verify = await runCli(['audit', 'verify', '--data-dir', dataDir])
+    expect(verify, verify.stderr).toMatchObject({ code: 0, stderr: '' })
+    verified = Number(/^audit log ok: (\d+) entries\n$/.exec(verify.stdout)?.[1] ?? Number.NaN)
+    const exported = await runCli(['audit', 'export', '--jsonl', '--data-dir', dataDir])
+    expect(exported.code, exported.stderr).toBe(0)
+    entries = exported.stdout
+      .split('\n')
+      .filter((l) => l !== '')
+      .map((l) => JSON.parse(l) as AuditEntry)
+    expect(exported.stderr).toBe(`exported ${entries.length} entries; last hash ${entries.at(-1)?.hash}\n`)
+  }, 30_000)
+
+  it('audit verify passes: the chain of everything the script did is intact', () => {
+    expect(verified).toBeGreaterThanOrEqual(10)
+    expect(entries).toHaveLength(verified)
+    expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: verified }, (_, i) => i + 1))
+  })
+
+  it('audit export records who asked, who was refused, who approved, and each step of the job', () => {
+    expect(new Set(entries.map((e) => e.kind))).toEqual(
+      new Set([
+        'request',
+        'access',
+        'approval.created',
+        'approval.vote',
+        'approval.outcome',
+        'job.started',
+        'job.step',
+        'job.finished',
+      ]),
+    )
+    const one = (kind: string, match: (e: AuditEntry) => boolean = () => true) => {
+      const found = entries.filter((e) => e.kind === kind && match(e))
+      expect(found, `${kind} in\n${entries.map((e) => JSON.stringify(e)).join('\n')}`).toHaveLength(1)
+      return found[0] as AuditEntry
+    }
+    const request = one(
+      'request',
+      (e) => e.userName === 'alice' && e.data.text === '/docker restart web-1 nightly-report',
+    )
+    expect(request).toMatchObject({ platform: 'shell', userId: 'alice' })
+    expect(
+      one('access', (e) => e.userName === 'alice' && e.requestId === request.requestId && e.data.allowed === true).data,
+    ).toEqual({ command: 'docker restart', allowed: true, reason: 'docker.operate' })
+    // eve and bob asked for the same restart and were denied: denials are audited too.
+    for (const user of ['eve', 'bob'])
+      expect(one('access', (e) => e.userName === user && e.data.command === 'docker restart').data).toEqual({
+        command: 'docker restart',
+        allowed: false,
+        reason: 'docker.operate missing',
+      })
+    const created = one('approval.created')
+    expect(created).toMatchObject({ userName: 'alice', requestId: request.requestId })
+    expect(created.data).toMatchObject({
+      approvalId,
+      path: 'docker restart',
+      args: { vm: 'web-1', container: 'nightly-report' },
+      planDigest: expect.stringMatching(/^[0-9a-f]{64}$/),
+      quorum: 1,
+    })
+    // alice's own approve was refused (and audited as such); bob's counted.
+    expect(one('approval.vote', (e) => e.userName === 'alice').data).toEqual({
+      approvalId,
+      vote: 'approve',
+      outcome: 'refused',
+      reason: 'approval.self',
+    })
+    const vote = one('approval.vote', (e) => e.userName === 'bob')
+    expect(vote.data).toEqual({ approvalId, vote: 'approve', outcome: 'recorded' })
+    const outcome = one('approval.outcome')
+    expect(outcome.data).toEqual({ approvalId, state: 'approved', by: 'bob' })
+    const started = one('job.started')
+    expect(started).toMatchObject({ userName: 'alice', data: { path: 'docker restart', approvalId } })
+    const jobId = started.data.jobId
+    const steps = entries.filter((e) => e.kind === 'job.step')
+    expect(steps.map((e) => [e.userName, e.data.jobId, e.data.step, e.data.state])).toEqual([
+      ['alice', jobId, 'restart nightly-report in web-1', 'running'],
+      ['alice', jobId, 'restart nightly-report in web-1', 'done'],
+      ['alice', jobId, 'see the new state in the container list', 'running'],
+      ['alice', jobId, 'see the new state in the container list', 'done'],
+    ])
+    const finished = one('job.finished')
+    expect(finished).toMatchObject({ userName: 'alice' })
+    expect(finished.data).toEqual({ jobId, state: 'succeeded', result: 'nightly-report in web-1: restart done' })
+    // In the order it happened.
+    const order = [created, vote, outcome, started, ...steps, finished].map((e) => e.seq)
+    expect(order).toEqual([...order].sort((a, b) => a - b))
+  })
+
+  it('deleting a middle entry, or swapping two, fails verify naming the entry', async () => {
+    const mid = Math.floor(entries.length / 2)
+    const deleted = copyOfData()
+    tamper(deleted, `DELETE FROM audit_log WHERE seq = ${mid}`)
+    expect(await runCli(['audit', 'verify', '--data-dir', deleted])).toMatchObject({
+      code: 1,
+      stdout: `audit log broken at entry ${mid + 1}: deleted — entry ${mid} is missing (entry ${mid + 1} links to a hash no stored entry has)\n`,
+    })
+    const swapped = copyOfData()
+    const columns = 'at, kind, request_id, platform, user_id, user_name, channel, data, prev_hash, hash'
+    tamper(
+      swapped,
+      `CREATE TEMP TABLE pair AS SELECT * FROM audit_log WHERE seq IN (${mid}, ${mid + 1});
+       UPDATE audit_log SET (${columns}) = (SELECT ${columns} FROM pair WHERE pair.seq = ${mid + 1}) WHERE seq = ${mid};
+       UPDATE audit_log SET (${columns}) = (SELECT ${columns} FROM pair WHERE pair.seq = ${mid}) WHERE seq = ${mid + 1};`,
+    )
+    expect(await runCli(['audit', 'verify', '--data-dir', swapped])).toMatchObject({
+      code: 1,
+      stdout: `audit log broken at entry ${mid}: reordered — entry ${mid} holds the entry written as ${mid + 1}\n`,
+    })
+    // The copies were tampered with, not the original, which still verifies.
+    expect(await runCli(['audit', 'verify', '--data-dir', dataDir])).toMatchObject({
+      code: 0,
+      stdout: `audit log ok: ${entries.length} entries\n`,
+    })
+  })
+  it('altering one entry in the middle of the file (bob’s approve rewritten as a deny) fails verify, naming it', async () => {
+    const vote = entries.find((e) => e.kind === 'approval.vote' && e.userName === 'bob')
+    const seq = vote?.seq ?? 0
+    expect(seq).toBeGreaterThan(1)
+    expect(seq).toBeLessThan(entries.length)
+    // On the demo's own file, last (the tests above read it intact).
+    tamper(dataDir, `UPDATE audit_log SET data = json_set(data, '$.vote', 'deny') WHERE seq = ${seq}`)
+    expect(await runCli(['audit', 'verify', '--data-dir', dataDir])).toEqual({
+      code: 1,
+      signal: null,
+      stdout: `audit log broken at entry ${seq}: altered — entry ${seq} does not match its hash (its content was changed)\n`,
+      stderr: '',
+    })
   })
 })

@@ -28,6 +28,8 @@ describe('/xen help', () => {
       '/docker restart <vm> <container>',
       '/docker pause <vm> <container>',
       '/docker unpause <vm> <container>',
+      '/xen jobs',
+      '/xen approvals',
       '/xen help [<command>]',
     ])
   })

@@ -125,7 +125,7 @@ describe('racing votes from two processes', () => {
       expect(approver?.state, id).toBe(expected)
       expect(denier?.state, id).toBe(expected)
       expect(final?.approvals.length, id).toBe(expected === 'approved' ? 1 : 0)
-      expect(final?.decidedBy, id).toBe(expected === 'denied' ? 'shell:voter2' : undefined)
+      expect(final?.decidedBy, id).toBe(expected === 'denied' ? 'voter2' : undefined)
       // Whoever saw it approved tried to start the job; exactly one of them got it.
       expect(Number(approver?.claimed) + Number(denier?.claimed), id).toBe(expected === 'approved' ? 1 : 0)
     }

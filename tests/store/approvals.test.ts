@@ -87,7 +87,7 @@ describe('approvals: votes', () => {
     approvals.vote('a7k2m9', approve('bob'), 2)
     const denied = approvals.vote('a7k2m9', deny('carol'), 2)
     expect(denied).toMatchObject({ kind: 'recorded', reachedQuorum: false, record: { state: 'denied' } })
-    expect(approvals.get('a7k2m9')).toMatchObject({ state: 'denied', decidedBy: 'shell:carol' })
+    expect(approvals.get('a7k2m9')).toMatchObject({ state: 'denied', decidedBy: 'carol' })
     const late = approvals.vote('a7k2m9', approve('dave'), 2)
     expect(late).toMatchObject({ kind: 'closed', record: { state: 'denied' } })
     expect(approvals.get('a7k2m9')?.approvals).toHaveLength(1)
@@ -98,7 +98,7 @@ describe('approvals: votes', () => {
     approvals.create(approvalInput())
     expect(approvals.vote('a7k2m9', cancel('alice'), 1)).toMatchObject({
       kind: 'recorded',
-      record: { state: 'cancelled', decidedBy: 'shell:alice' },
+      record: { state: 'cancelled', decidedBy: 'alice' },
     })
     expect(approvals.vote('a7k2m9', approve('bob'), 1)).toMatchObject({
       kind: 'closed',
