@@ -47,7 +47,9 @@ export function createApp(options: AppOptions): App {
     jobs,
     audit: store.audit,
     rules: config.approvals,
+    interactions: store.interactions,
   })
+  const stopSweep = governance.startExpirySweep()
   const xen = createXenLayer({ pools: config.pools, log, env: options.env, tuning: options.tuning })
   const dispatcher = new Dispatcher({
     commands,
@@ -68,6 +70,7 @@ export function createApp(options: AppOptions): App {
     store,
     interrupted,
     stop: async () => {
+      stopSweep()
       await xen.stop()
       store.close()
     },

@@ -25,6 +25,11 @@ export interface Invocation {
   readonly text: string
   /** Where live status cards go for this invocation (the adapter edits one message). */
   readonly status?: ((card: StatusCard) => Promise<void>) | undefined
+  /**
+   * The platform's id for this event (Slack's trigger / action ts, Discord's interaction id): the same
+   * id seen twice is a redelivery, answered without running anything.
+   */
+  readonly interactionId?: string | undefined
 }
 
 export interface DispatcherOptions {
@@ -45,6 +50,9 @@ export interface DispatcherOptions {
     | undefined
   readonly now?: (() => number) | undefined
 }
+
+/** The answer to a redelivered platform event: nothing ran again. */
+const ALREADY_HANDLED = privateReply(text('This was already handled.', 'warning'))
 
 const actorKey = (actor: Actor) => `${actor.platform}:${actor.id}`
 
@@ -77,6 +85,7 @@ export class Dispatcher {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     try {
+      if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
       const words = tokenize(invocation.text.trim().replace(/^\//, ''))
       const found = this.#find(words)
       if (!found) return this.#unknown(invocation.actor, words)
@@ -105,6 +114,7 @@ export class Dispatcher {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     try {
+      if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
       const status = invocation.status ?? (async () => undefined)
       const voted = await this.#options.governance?.vote(
         invocation.token,

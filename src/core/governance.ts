@@ -14,13 +14,16 @@ import { UserError } from './errors.js'
 import type { JobRunner } from './jobs.js'
 import { channelReply, privateReply, type Reply, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
-import type { ApprovalRecord, AuditLog } from './store-ports.js'
+import type { ApprovalRecord, AuditLog, InteractionStore } from './store-ports.js'
 
 export interface GovernanceOptions {
   readonly approvals: ApprovalService
   readonly jobs: JobRunner
   readonly audit: AuditLog
   readonly rules: ApprovalsConfig
+  /** Platform interaction ids already handled, so a redelivered event runs nothing twice. */
+  readonly interactions?: InteractionStore | undefined
+  readonly now?: (() => number) | undefined
 }
 
 export interface PlannedCommand {
@@ -200,6 +203,22 @@ export class Governance {
   }
 
   /** Expires overdue requests and updates the cards still known to this process. */
+  /**
+   * Claims a platform interaction id; false when it was handled before (Slack retries, a Discord
+   * redelivery), in which case the caller must do nothing.
+   */
+  claimInteraction(interactionId: string | undefined): boolean {
+    if (!interactionId || !this.#options.interactions) return true
+    return this.#options.interactions.claim(interactionId, (this.#options.now ?? Date.now)())
+  }
+
+  /** Expires overdue requests on a timer too, so their cards change even when nobody is typing. */
+  startExpirySweep(intervalMs = 30_000): () => void {
+    const timer = setInterval(() => this.#sweep(), intervalMs)
+    timer.unref()
+    return () => clearInterval(timer)
+  }
+
   #sweep(): void {
     for (const record of this.#options.approvals.expireOverdue()) {
       void this.#cards

@@ -156,7 +156,14 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
     })
     const interrupted = jobs.interruptLeftovers()
     const approvals = new ApprovalService({ store: store.approvals, audit: store.audit, access, now })
-    const governance = new Governance({ approvals, jobs, audit: store.audit, rules })
+    const governance = new Governance({
+      approvals,
+      jobs,
+      audit: store.audit,
+      rules,
+      interactions: store.interactions,
+      now,
+    })
     const dispatcher = new Dispatcher({
       commands,
       access,
