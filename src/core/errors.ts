@@ -27,3 +27,9 @@ export class UserError extends Error {
 }
 
 export const isUserError = (error: unknown): error is UserError => error instanceof UserError
+
+/** The one sentence for "the audit write failed, so the action did not run" (security checklist). */
+export const auditUnavailable = (cause?: unknown): UserError =>
+  new UserError('audit.unavailable', 'the audit log cannot be written right now, so nothing was done; tell an admin', {
+    cause,
+  })

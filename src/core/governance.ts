@@ -10,7 +10,7 @@ import { type ApprovalsConfig, approvalRuleFor } from './approval-policy.js'
 import { type ApprovalService, approvalCard, parseVoteToken } from './approvals.js'
 import type { Actor, AnyCommand, CommandContext, Plan } from './command.js'
 import { digestOf } from './confirmations.js'
-import { UserError } from './errors.js'
+import { auditUnavailable, UserError } from './errors.js'
 import type { JobRunner } from './jobs.js'
 import { channelReply, privateReply, type Reply, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
@@ -53,45 +53,34 @@ export class Governance {
   /** Audits a request; a mutating request whose audit fails does not run. */
   auditRequest(actor: Actor, requestId: string, text: string, mutating: boolean, log: Log): void {
     try {
-      this.#options.audit.append({
-        kind: 'request',
-        requestId,
-        platform: actor.platform,
-        userId: actor.id,
-        userName: actor.name,
-        data: { text },
-      })
+      this.#appendBy(actor, requestId, 'request', { text })
     } catch (error) {
       log.error({ err: error }, 'audit write failed')
-      if (mutating) {
-        throw new UserError(
-          'audit.unavailable',
-          'the audit log cannot be written right now, so nothing was done; tell an admin',
-        )
-      }
+      if (mutating) throw auditUnavailable(error)
     }
   }
 
+  /**
+   * Audits an access decision. It is written before any action (and, for a vote or a confirm, before
+   * the vote or the run), so a failed write stops what follows, in the same words as auditRequest.
+   */
   auditAccess(actor: Actor, requestId: string, path: string, allowed: boolean, reason: string): void {
     try {
-      this.#options.audit.append({
-        kind: 'access',
-        requestId,
-        platform: actor.platform,
-        userId: actor.id,
-        userName: actor.name,
-        data: { command: path, allowed, reason },
-      })
+      this.#appendBy(actor, requestId, 'access', { command: path, allowed, reason })
     } catch (error) {
-      // Fix (issue #6 tests): this write comes before any action (and, for an approval vote or a confirm,
-      // before the vote or the run), so a failure stops it; it is said in words like auditRequest's,
-      // instead of surfacing as an unexplained "something went wrong".
-      throw new UserError(
-        'audit.unavailable',
-        'the audit log cannot be written right now, so nothing was done; tell an admin',
-        { cause: error },
-      )
+      throw auditUnavailable(error)
     }
+  }
+
+  #appendBy(actor: Actor, requestId: string, kind: 'request' | 'access', data: Record<string, unknown>): void {
+    this.#options.audit.append({
+      kind,
+      requestId,
+      platform: actor.platform,
+      userId: actor.id,
+      userName: actor.name,
+      data,
+    })
   }
 
   needsApproval(path: string): boolean {

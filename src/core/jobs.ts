@@ -6,7 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Actor } from './command.js'
-import { isUserError, UserError } from './errors.js'
+import { auditUnavailable, isUserError, UserError } from './errors.js'
 import type { StatusCard } from './reply.js'
 import { coalesceStatus, type StatusSink } from './status-coalescer.js'
 import type { AuditLog, JobRecord, JobStep, JobStore } from './store-ports.js'
@@ -81,13 +81,8 @@ export class JobRunner {
     try {
       audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
     } catch (error) {
-      // Fix (issue #6 tests): said in words, as the dispatcher's own audit failures are, instead of an
-      // unexplained "something went wrong"; nothing has run yet.
-      throw new UserError(
-        'audit.unavailable',
-        'the audit log cannot be written right now, so nothing was done; tell an admin',
-        { cause: error },
-      )
+      // Said in words, as the dispatcher's own audit failures are; nothing has run yet.
+      throw auditUnavailable(error)
     }
     let steps: JobStep[] = request.steps.map((label) => ({ label, state: 'pending' }))
     let job = this.#store.create({

@@ -12,6 +12,7 @@ import { createClient, type Xapi, type XapiObject } from 'xen-api'
 import type { PoolConfig } from '../config.js'
 import type { PoolStatus } from '../core/ports.js'
 import type { Log } from '../log.js'
+import { describeXapiError } from './describe-xapi-error.js'
 import { closeDispatcher, createDispatcher, useDispatcher } from './pinned-dispatcher.js'
 
 /** The classes the bot reads; xen-api caches and watches only these (plus what callAsync needs). */
@@ -184,7 +185,7 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
     try {
       password = this.#password()
     } catch (error) {
-      this.#setStatus('degraded', `cannot read the password: ${describe(error)}`)
+      this.#setStatus('degraded', `cannot read the password: ${describeXapiError(error)}`)
       this.#scheduleRetry(undefined)
       return
     }
@@ -192,7 +193,7 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
     try {
       xapi = this.#createClient(password)
     } catch (error) {
-      this.#setStatus('degraded', `cannot connect: ${describe(error)}`)
+      this.#setStatus('degraded', `cannot connect: ${describeXapiError(error)}`)
       this.#scheduleRetry(undefined)
       return
     }
@@ -213,7 +214,7 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
     })
     // The event loop reports trouble on its own while it retries: the pool is degraded, not gone.
     xapi.on('eventFetchingError', (error: Error) => {
-      if (current()) this.#setStatus('degraded', `event stream: ${describe(error)}`)
+      if (current()) this.#setStatus('degraded', `event stream: ${describeXapiError(error)}`)
     })
     xapi.on('eventFetchingSuccess', () => {
       if (current() && ready) this.#setStatus('synced')
@@ -233,7 +234,7 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
       this.#setStatus('synced')
     } catch (error) {
       if (!current()) return
-      this.#setStatus('degraded', `cannot connect: ${describe(error)}`)
+      this.#setStatus('degraded', `cannot connect: ${describeXapiError(error)}`)
       this.#scheduleRetry(xapi)
     }
   }
@@ -298,45 +299,6 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
   }
 }
 
-/**
- * `xapi.call`, safe across xen-api's re-login window. After a SESSION_INVALID, xen-api 4.7.6 opens a
- * new session and, until the login answers, has no session id: a call started then fails an internal
- * assertion (`sessionId !== undefined`) before anything is sent. So such a call first waits for the
- * new session, and one that hits the window anyway is retried once (it was never sent).
- */
-export async function callXapi<T>(xapi: Xapi, method: string, ...args: unknown[]): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    if (inReloginWindow(xapi)) await nextSession(xapi, SESSION_WAIT_MS)
-    try {
-      return await xapi.call<T>(method, ...args)
-    } catch (error) {
-      const gap = (error as { code?: unknown } | null)?.code === 'ERR_ASSERTION' && xapi.status === 'connected'
-      if (attempt > 0 || !gap) throw error
-    }
-  }
-}
-
-const SESSION_WAIT_MS = 30_000
-
-const inReloginWindow = (xapi: Xapi) =>
-  xapi.status === 'connected' && (xapi.sessionId as string | undefined) === undefined
-
-/** Resolves when xen-api has a session again (or gave up: disconnected), or after `timeoutMs`. */
-function nextSession(xapi: Xapi, timeoutMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      xapi.off('sessionId', done)
-      xapi.off('disconnected', done)
-      resolve()
-    }
-    const timer = setTimeout(done, timeoutMs)
-    timer.unref()
-    xapi.on('sessionId', done)
-    xapi.on('disconnected', done)
-  })
-}
-
 /** `objectsFetched`, or a rejection when the client disconnects before its first sync completes. */
 function untilFetchedOrDisconnected(xapi: Xapi): Promise<void> {
   let onDisconnected = () => {}
@@ -345,27 +307,4 @@ function untilFetchedOrDisconnected(xapi: Xapi): Promise<void> {
     xapi.once('disconnected', onDisconnected)
   })
   return Promise.race([xapi.objectsFetched, disconnected]).finally(() => xapi.off('disconnected', onDisconnected))
-}
-
-/** Node's codes for a certificate that does not verify against the system CAs. */
-const CERTIFICATE_ERRORS = new Set([
-  'DEPTH_ZERO_SELF_SIGNED_CERT',
-  'SELF_SIGNED_CERT_IN_CHAIN',
-  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
-  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
-  'CERT_HAS_EXPIRED',
-  'ERR_TLS_CERT_ALTNAME_INVALID',
-])
-
-function describe(error: unknown): string {
-  if (error && typeof error === 'object' && 'code' in error && typeof (error as { code: unknown }).code === 'string') {
-    const { code, params, message } = error as { code: string; params?: unknown; message?: string }
-    if (Array.isArray(params)) return `${code}(${params.join(', ')})`
-    const text = message ? `${code}: ${message}` : code
-    if (CERTIFICATE_ERRORS.has(code)) {
-      return `${text} (the certificate does not verify against the system CAs: pin it with tls: { fingerprint: <sha256> }, or give the pool a trusted certificate)`
-    }
-    return text
-  }
-  return error instanceof Error ? error.message : String(error)
 }

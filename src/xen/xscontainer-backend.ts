@@ -6,8 +6,9 @@
  */
 import { UserError } from '../core/errors.js'
 import type { Container, ContainerAction, ContainerProcessList, DockerBackend, VmSummary } from '../core/ports.js'
+import { callXapi } from './call-xapi.js'
 import { parseDockerTop, parseXsRecord } from './docker-xml.js'
-import { callXapi, type PoolConnection } from './pool-connection.js'
+import type { PoolConnection } from './pool-connection.js'
 import { translateXenError } from './xapi-errors.js'
 
 /** The plugin refuses anything else with "Invalid container" (xscontainer `_verify_or_throw_container`). */
