@@ -4,6 +4,7 @@ import { channelReply, context, fields, table, text } from '../src/core/reply.js
 import { vmArg } from './lib/container-args.js'
 import { isRunning, portsText } from './lib/container-facts.js'
 import { planVm } from './lib/resolve.js'
+import { suggestVms } from './lib/suggest.js'
 import { NONE, vmFields } from './lib/vm-facts.js'
 
 export const dockerPs = defineCommand({
@@ -17,7 +18,7 @@ export const dockerPs = defineCommand({
   permission: 'docker.read',
   mutating: false,
   examples: ['/docker ps web-1', '/docker ps lab-legacy/web-2 --all'],
-  plan: (ctx, args) => planVm(ctx.inventory, args.vm),
+  plan: (ctx, args) => planVm(ctx.inventory, args.vm, suggestVms(ctx)),
   async run(ctx, args, { vm }) {
     const containers = await ctx.docker(vm).list(vm)
     const shown = args.all ? containers : containers.filter(isRunning)

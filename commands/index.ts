@@ -10,6 +10,7 @@ import { dockerTop } from './docker-top.js'
 import { dockerUnpause } from './docker-unpause.js'
 import { dockerVms } from './docker-vms.js'
 import { xenApprovals } from './xen-approvals.js'
+import { xenDoctor } from './xen-doctor.js'
 import { xenHelp } from './xen-help.js'
 import { xenJobs } from './xen-jobs.js'
 
@@ -25,5 +26,6 @@ export const commands: readonly AnyCommand[] = [
   dockerUnpause,
   xenJobs,
   xenApprovals,
+  xenDoctor,
   xenHelp,
 ]

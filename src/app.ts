@@ -10,9 +10,15 @@ import { Dispatcher } from './core/dispatcher.js'
 import { Governance } from './core/governance.js'
 import { JobRunner } from './core/jobs.js'
 import type { JobRecord } from './core/store-ports.js'
+import { createSuggestions } from './core/suggestions.js'
 import type { Log } from './log.js'
+import { type Health, healthOf } from './ops/health.js'
+import { type OpsHttpServer, startOpsHttpServer } from './ops/http-server.js'
+import { createInstruments, type JobTracker } from './ops/instruments.js'
+import { PromMetrics } from './ops/prom-metrics.js'
 import { openStore, type Store } from './store/open-store.js'
 import { createDockerRouter } from './xen/docker-router.js'
+import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
@@ -22,6 +28,17 @@ export interface App {
   readonly store: Store
   /** Jobs a previous run left running, now marked interrupted: adapters show their final cards. */
   readonly interrupted: readonly JobRecord[]
+  /** The Prometheus registry `/metrics` serves. */
+  readonly metrics: PromMetrics
+  /** The jobs running now (graceful shutdown waits for them). */
+  readonly jobs: JobTracker
+  /** What `/healthz` answers. */
+  health(): Health
+  /** Starts the HTTP server when `http.port` is configured; undefined otherwise. Closed by stop(). */
+  startHttp(): Promise<OpsHttpServer | undefined>
+  /** Shutdown: the jobs still running become interrupted (stored, audited); returns them. */
+  interruptRunning(): JobRecord[]
+  /** Closes the HTTP server, the store, then the pool sessions. Idempotent. */
   stop(): Promise<void>
 }
 
@@ -40,7 +57,9 @@ export function createApp(options: AppOptions): App {
   // The store first: if the data directory is unusable the bot must not start taking actions.
   const store = openStore({ dataDir: options.dataDir ?? config.store.dataDir })
   const access = new AccessPolicy(config.access)
-  const jobs = new JobRunner({ store: store.jobs, audit: store.audit })
+  const metrics = new PromMetrics()
+  const instruments = createInstruments(metrics)
+  const jobs = new JobRunner({ store: store.jobs, audit: store.audit, observer: instruments.jobs })
   const interrupted = jobs.interruptLeftovers()
   const governance = new Governance({
     approvals: new ApprovalService({ store: store.approvals, audit: store.audit, access }),
@@ -51,28 +70,62 @@ export function createApp(options: AppOptions): App {
   })
   const stopSweep = governance.startExpirySweep()
   const xen = createXenLayer({ pools: config.pools, log, env: options.env, tuning: options.tuning })
+  const unwatchPools = instruments.watchPools(xen.connections)
+  const route = createDockerRouter({ xscontainer: xen.xscontainer })
   const dispatcher = new Dispatcher({
     commands,
     access,
     inventory: xen.inventory,
-    docker: createDockerRouter({ xscontainer: xen.xscontainer }),
+    docker: (vm) => instruments.countXapiCalls(route(vm)),
     log,
+    observer: instruments.dispatch,
     governance,
+    doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
+    suggestions: createSuggestions(xen.inventory, access),
     records: {
       recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),
       pendingApprovals: () => store.approvals.pending(Date.now()),
     },
   })
+  // The chat adapters configured; the terminal chat is connected as long as the process runs.
+  const adapters = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
+  const health = () => healthOf(xen.inventory.pools(), adapters)
+  let http: OpsHttpServer | undefined
+  let stopping: Promise<void> | undefined
   xen.start()
   return {
     xen,
     dispatcher,
     store,
     interrupted,
-    stop: async () => {
-      stopSweep()
-      await xen.stop()
-      store.close()
+    metrics,
+    jobs: instruments.tracker,
+    health,
+    startHttp: async () => {
+      const port = config.http?.port
+      if (port === undefined || stopping) return undefined
+      http ??= await startOpsHttpServer({
+        port,
+        host: config.http?.host ?? '127.0.0.1',
+        health,
+        scrape: () => metrics.scrape(),
+        onError: (error) => log.error({ err: error }, 'ops HTTP request failed'),
+      })
+      log.info({ url: http.url }, 'serving /healthz and /metrics')
+      return http
+    },
+    interruptRunning: () => jobs.interruptLeftovers(),
+    stop: () => {
+      stopping ??= (async () => {
+        stopSweep()
+        unwatchPools()
+        await http?.close()
+        // The store closes before the pools: a job step cut short by the sessions closing must not
+        // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.
+        store.close()
+        await xen.stop()
+      })()
+      return stopping
     },
   }
 }

@@ -87,6 +87,19 @@ export const appConfigSchema = z
       })
       .strict()
       .prefault({}),
+    http: z
+      .object({
+        port: z
+          .number()
+          .int()
+          .min(0)
+          .max(65_535)
+          .optional()
+          .describe('serve /healthz and /metrics on this port; no server when absent'),
+        host: z.string().min(1).default('127.0.0.1').describe('the address to bind (loopback by default)'),
+      })
+      .strict()
+      .optional(),
     platforms: z
       .object({
         shell: z

@@ -3,7 +3,7 @@
  * real pools and the configured chat platforms; `check-config` validates a file; `demo` runs the
  * simulated pools with the terminal chat. Dependencies are built here and passed down (style rule 5).
  */
-import type { Readable, Writable } from 'node:stream'
+import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pino } from 'pino'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
@@ -12,6 +12,12 @@ import { checkConfig, loadConfig } from './config.js'
 import { jobCard } from './core/jobs.js'
 import { runDemo } from './demo.js'
 import { createLogger, type Log } from './log.js'
+import { shutdownApp } from './ops/shutdown.js'
+
+/** How long running job steps may take to finish on SIGTERM before they are marked interrupted. */
+const SHUTDOWN_GRACE_MS = 10_000
+/** After a SIGTERM shutdown, the process exits at the latest this long after (a stuck handle must not keep it). */
+const EXIT_BACKSTOP_MS = 2_000
 
 export interface ProcessIo {
   readonly stdin: Readable & { readonly isTTY?: boolean | undefined }
@@ -62,19 +68,43 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   const app = createApp({ config, log })
   // Jobs the previous run left running end as interrupted; say so before anything else.
   for (const job of app.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
+  // The chat reads through a pipe the shutdown can close: the chat stops at the end of the current line.
+  const intake = new PassThrough()
+  io.stdin.pipe(intake)
   const chat = new ShellChat({
     dispatcher: app.dispatcher,
-    input: io.stdin,
+    input: intake,
     output: io.stdout,
     interactive: isInteractive(io),
     user: shell.user,
   })
-  const stop = async () => {
+  try {
+    await app.startHttp()
+  } catch (error) {
     await app.stop()
+    throw error
   }
-  process.once('SIGTERM', () => void stop().then(() => process.exit(0)))
-  await chat.run()
-  await stop()
+  let onSignal = () => {}
+  const signalled = new Promise<'signal'>((resolve) => {
+    onSignal = () => resolve('signal')
+  })
+  process.once('SIGTERM', onSignal)
+  const why = await Promise.race([chat.run().then(() => 'end' as const), signalled])
+  process.off('SIGTERM', onSignal)
+  const report = await shutdownApp(app, {
+    log,
+    graceMs: why === 'signal' ? SHUTDOWN_GRACE_MS : 0,
+    stopIntake: () => {
+      io.stdin.unpipe(intake)
+      intake.end()
+    },
+  })
+  for (const job of report.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
+  if (why === 'signal') {
+    // Nothing reads the terminal any more; a request still hung in a socket must not keep the process.
+    io.stdin.pause()
+    setTimeout(() => process.exit(0), EXIT_BACKSTOP_MS).unref()
+  }
   return 0
 }
 

@@ -2,7 +2,8 @@
  * The terminal chat: the demo's adapter, and a scriptable one. On a terminal it shows a prompt and
  * redraws status cards in place; with piped input it reads one command per line, echoes it, prints
  * each reply as plain text without escape sequences, and exits 0 at the end of the input.
- * `/as <user>` switches the acting user, `/press <token>` presses a button.
+ * `/as <user>` switches the acting user, `/press <token>` presses a button. On a terminal, Tab completes
+ * command words and, through the `complete` option, the arguments after them (VM names).
  */
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
@@ -22,7 +23,17 @@ export interface ShellChatOptions {
   /** A terminal: prompt, in-place card updates. Otherwise plain transcript output. */
   readonly interactive: boolean
   readonly user: string
+  /** Command lines Tab completes on a terminal: `/docker ps`, `/xen help`… (the terminal's own are added). */
+  readonly commandWords?: readonly string[] | undefined
+  /**
+   * Candidates for the word being typed after a complete command (VM names for the acting user); given
+   * the whole line so far. Only used on a terminal.
+   */
+  readonly complete?: ((line: string) => readonly string[]) | undefined
 }
+
+/** The terminal's own commands, completed with the bot's. */
+const LOCAL_COMMANDS = ['/as', '/press', '/quit', '/exit', '/?']
 
 const LOCAL_HELP = [
   'terminal commands: /as <user> switches user, /press <token> presses a button, /quit leaves',
@@ -72,6 +83,28 @@ export class ShellChat {
     if (this.#cardLines > 0) this.#options.output.write(`\u001b[${this.#cardLines}F\u001b[J`)
     this.#options.output.write(`${lines.join('\n')}\n`)
     this.#cardLines = this.#rows(lines)
+  }
+
+  /**
+   * readline's completer: `[candidates, what they replace]`. While the line is still a prefix of a
+   * command (`/docker p`) it completes the command; after one it completes the last word through the
+   * `complete` option, keeping only candidates that start with that word.
+   */
+  complete(line: string): [string[], string] {
+    const typed = line.trimStart()
+    const commands = [...new Set([...(this.#options.commandWords ?? []), ...LOCAL_COMMANDS])].sort()
+    const commandHits = commands.filter((c) => c.startsWith(typed) && c !== typed)
+    const afterCommand = commands.some((c) => typed.startsWith(`${c} `))
+    if (!afterCommand) return [commandHits.length > 0 ? commandHits : commands.filter((c) => c === typed), typed]
+    const word = /(\S*)$/.exec(line)?.[1] ?? ''
+    let candidates: readonly string[] = []
+    try {
+      candidates = this.#options.complete?.(line) ?? []
+    } catch {
+      // A completion that fails must not take the terminal down with it.
+      candidates = []
+    }
+    return [[...new Set(candidates.filter((c) => c.startsWith(word)))], word]
   }
 
   /** Handles one line; returns false when the user asked to leave. */
@@ -127,6 +160,7 @@ export class ShellChat {
       input: this.#options.input,
       output: this.#options.interactive ? this.#options.output : undefined,
       terminal: this.#options.interactive,
+      ...(this.#options.interactive ? { completer: (line: string) => this.complete(line) } : {}),
     })
     const prompt = () => {
       if (!this.#options.interactive) return

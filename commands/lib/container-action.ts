@@ -9,6 +9,7 @@ import type { ContainerAction, Inventory } from '../../src/core/ports.js'
 import { channelReply, context, text } from '../../src/core/reply.js'
 import { containerArgs } from './container-args.js'
 import { resolveContainer, resolveVm, vmByUuid } from './resolve.js'
+import { suggestContainers, suggestVms } from './suggest.js'
 import { vmTarget } from './vm-facts.js'
 
 const PERMISSION = 'docker.operate'
@@ -37,11 +38,11 @@ export function defineContainerAction(action: ContainerAction, options: { summar
     examples: [`/docker ${action} web-1 nginx-front`, `/docker ${action} lab-legacy/web-2 nginx-front`],
     steps: (plan: ContainerActionPlan) => [actStep(plan), SEEN_STEP],
     async plan(ctx, args): Promise<ContainerActionPlan> {
-      const vm = resolveVm(ctx.inventory, args.vm)
+      const vm = resolveVm(ctx.inventory, args.vm, suggestVms(ctx))
       const target = vmTarget(vm)
       // Before looking inside the VM: a "no such container" answer lists the containers it has.
       ctx.require(PERMISSION, target)
-      const container = resolveContainer(await ctx.docker(vm).list(vm), args.container, vm)
+      const container = resolveContainer(await ctx.docker(vm).list(vm), args.container, vm, suggestContainers(ctx, vm))
       return {
         target,
         summary: `${action} ${container.name} (${container.key}) in ${vm.name}`,

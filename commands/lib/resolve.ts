@@ -1,6 +1,7 @@
 /**
  * Turning what people type into one VM or one container, or a UserError that says why not: nothing
- * matches (with what does exist), or several do (each candidate named, VMs with their pool).
+ * matches (with what does exist, and the closest names the asker may see), or several do (each
+ * candidate named, VMs with their pool).
  */
 
 import type { Target } from '../../src/core/command.js'
@@ -12,12 +13,21 @@ import { vmTarget } from './vm-facts.js'
 const MAX_LISTED = 10
 const MIN_ID_PREFIX = 4
 
+/** Names close to what was typed, already limited to what the asker may see (see commands/lib/suggest.ts). */
+export type Suggest = (query: string) => readonly string[]
+
+/** ". Did you mean a, b?" when `suggest` has anything other than the query itself to offer, else ''. */
+function didYouMean(query: string, suggest: Suggest | undefined): string {
+  const names = (suggest?.(query) ?? []).filter((n) => n !== query)
+  return names.length > 0 ? `. Did you mean ${names.join(', ')}?` : ''
+}
+
 function listed(names: readonly string[]): string {
   const shown = names.slice(0, MAX_LISTED).join(', ')
   return names.length > MAX_LISTED ? `${shown} and ${names.length - MAX_LISTED} more` : shown
 }
 
-export function resolveVm(inventory: Inventory, query: string): VmSummary {
+export function resolveVm(inventory: Inventory, query: string, suggest?: Suggest): VmSummary {
   const found = inventory.findVm(query)
   if (found.kind === 'found') return found.vm
   if (found.kind === 'ambiguous') {
@@ -28,7 +38,10 @@ export function resolveVm(inventory: Inventory, query: string): VmSummary {
       { details: { candidates: found.candidates.map((vm) => ({ name: vm.name, pool: vm.pool, uuid: vm.uuid })) } },
     )
   }
-  throw new UserError('vm.not_found', `no VM named "${query}" in any pool; give its name, a prefix of it, or its UUID`)
+  throw new UserError(
+    'vm.not_found',
+    `no VM named "${query}" in any pool; give its name, a prefix of it, or its UUID${didYouMean(query, suggest)}`,
+  )
 }
 
 /** The VM a plan resolved, found again by UUID when the command runs. */
@@ -42,7 +55,12 @@ export function vmByUuid(inventory: Inventory, pool: string, uuid: string, name:
  * By exact name, then exact key or id, then name in any case, then a unique prefix of the id (at least
  * four hex digits) or of the name.
  */
-export function resolveContainer(containers: readonly Container[], query: string, vm: VmSummary): Container {
+export function resolveContainer(
+  containers: readonly Container[],
+  query: string,
+  vm: VmSummary,
+  suggest?: Suggest,
+): Container {
   const lower = query.toLowerCase()
   const levels: ((c: Container) => boolean)[] = [
     (c) => c.name === query,
@@ -65,13 +83,13 @@ export function resolveContainer(containers: readonly Container[], query: string
   if (containers.length === 0) throw new UserError('docker.no_such_container', `${vm.name} has no containers`)
   throw new UserError(
     'docker.no_such_container',
-    `no container "${query}" in ${vm.name}; its containers are ${listed(containers.map((c) => c.name))}`,
+    `no container "${query}" in ${vm.name}; its containers are ${listed(containers.map((c) => c.name))}${didYouMean(query, suggest)}`,
   )
 }
 
 /** The plan of a read command about one VM: the VM itself, and it as the access target. */
-export function planVm(inventory: Inventory, query: string): { target: Target; vm: VmSummary } {
-  const vm = resolveVm(inventory, query)
+export function planVm(inventory: Inventory, query: string, suggest?: Suggest): { target: Target; vm: VmSummary } {
+  const vm = resolveVm(inventory, query, suggest)
   return { target: vmTarget(vm), vm }
 }
 
@@ -80,7 +98,8 @@ export async function containerOf(
   docker: (vm: VmSummary) => DockerBackend,
   vm: VmSummary,
   query: string,
+  suggest?: Suggest,
 ): Promise<{ backend: DockerBackend; container: Container }> {
   const backend = docker(vm)
-  return { backend, container: resolveContainer(await backend.list(vm), query, vm) }
+  return { backend, container: resolveContainer(await backend.list(vm), query, vm, suggest) }
 }

@@ -6,9 +6,11 @@
  */
 import type { z } from 'zod'
 import type { Log } from '../log.js'
+import type { Doctor } from './doctor-port.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import type { Reply, StatusCard } from './reply.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
+import type { Suggestions } from './suggestions.js'
 
 export const PERMISSIONS = [
   'docker.read',
@@ -85,6 +87,10 @@ export interface CommandContext {
   readonly jobId?: string | undefined
   /** Durable records the `/xen jobs` and `/xen approvals` commands read; absent without a store. */
   readonly records?: CommandRecords | undefined
+  /** Names the actor may mean (completion, "did you mean"), scoped to what the actor may read. */
+  readonly suggest?: Suggestions | undefined
+  /** The pools' health check (`/xen doctor`); absent when the bot was built without it. */
+  readonly doctor?: Doctor | undefined
 }
 
 export interface CommandDefinition<Args extends z.ZodObject, P extends Plan> {

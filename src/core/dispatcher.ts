@@ -9,6 +9,7 @@ import type { Log } from '../log.js'
 import type { AccessPolicy } from './access.js'
 import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
 import { ConfirmationStore, digestOf } from './confirmations.js'
+import type { Doctor } from './doctor-port.js'
 import { isUserError, UserError } from './errors.js'
 import type { Governance, PlannedCommand } from './governance.js'
 import { parseArgs, tokenize } from './grammar.js'
@@ -17,6 +18,7 @@ import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
+import type { Suggestions } from './suggestions.js'
 import { booleanFlags, usage } from './usage.js'
 
 export interface Invocation {
@@ -49,7 +51,27 @@ export interface DispatcherOptions {
       }
     | undefined
   readonly now?: (() => number) | undefined
+  /** `/xen doctor`'s probes (src/xen/doctor.ts). */
+  readonly doctor?: Doctor | undefined
+  /** Ranked, scope-filtered names for "did you mean" and completion. */
+  readonly suggestions?: Suggestions | undefined
+  /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */
+  readonly observer?: DispatchObserver | undefined
 }
+
+/** How a command ended: answered, refused as the user's mistake, refused by access control, or a bug. */
+export type CommandOutcome = 'ok' | 'user_error' | 'denied' | 'bug'
+
+export interface DispatchObserver {
+  /**
+   * `command` is the command path (`docker ps`), `help`, `unknown` for text matching no command,
+   * `press` for a button press, `redelivered` for an event seen before.
+   */
+  commandFinished(event: { readonly command: string; readonly outcome: CommandOutcome; readonly seconds: number }): void
+}
+
+const outcomeOf = (error: unknown): CommandOutcome =>
+  isUserError(error) ? (error.code === 'access.denied' ? 'denied' : 'user_error') : 'bug'
 
 /** The answer to a redelivered platform event: nothing ran again. */
 const ALREADY_HANDLED = privateReply(text('This was already handled.', 'warning'))
@@ -84,11 +106,17 @@ export class Dispatcher {
   async handle(invocation: Invocation): Promise<Reply> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
+    const seen = this.#observe('redelivered')
     try {
       if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
       const words = tokenize(invocation.text.trim().replace(/^\//, ''))
       const found = this.#find(words)
-      if (!found) return this.#unknown(invocation.actor, words)
+      if (!found) {
+        seen.command = 'unknown'
+        seen.outcome = 'user_error'
+        return this.#unknown(invocation.actor, words)
+      }
+      seen.command = found === 'help' ? 'help' : found.command.path
       if (found === 'help') return helpReply(this.visibleCommands(invocation.actor), words[0])
       const { command, rest } = found
       const governance = this.#options.governance
@@ -105,7 +133,10 @@ export class Dispatcher {
       if (command.confirm) return this.#askConfirmation(invocation.actor, command, args, plan)
       return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
     } catch (error) {
+      seen.outcome = outcomeOf(error)
       return this.#failure(error, log, requestId)
+    } finally {
+      seen.done(log)
     }
   }
 
@@ -113,8 +144,10 @@ export class Dispatcher {
   async press(invocation: Omit<Invocation, 'text'> & { readonly token: string }): Promise<Reply> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
+    const seen = this.#observe('redelivered')
     try {
       if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
+      seen.command = 'press'
       const status = invocation.status ?? (async () => undefined)
       const voted = await this.#options.governance?.vote(
         invocation.token,
@@ -145,8 +178,34 @@ export class Dispatcher {
       const governance = this.#options.governance
       return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
     } catch (error) {
+      seen.outcome = outcomeOf(error)
       return this.#failure(error, log, requestId)
+    } finally {
+      seen.done(log)
     }
+  }
+
+  /** What the observer is told when the command ends; its failures are logged, never the command's. */
+  #observe(command: string): { command: string; outcome: CommandOutcome; done(log: Log): void } {
+    const started = performance.now()
+    const observer = this.#options.observer
+    const seen = {
+      command,
+      outcome: 'ok' as CommandOutcome,
+      done: (log: Log) => {
+        if (!observer) return
+        try {
+          observer.commandFinished({
+            command: seen.command,
+            outcome: seen.outcome,
+            seconds: (performance.now() - started) / 1000,
+          })
+        } catch (error) {
+          log.warn({ err: error }, 'the command observer failed')
+        }
+      },
+    }
+    return seen
   }
 
   #find(words: readonly string[]): { command: AnyCommand; rest: string[] } | 'help' | undefined {
@@ -225,6 +284,8 @@ export class Dispatcher {
       allows: (permission, target) => this.#options.access.allows(invocation.actor, permission, target),
       require: (permission, target) => this.#options.access.require(invocation.actor, permission, target),
       step: (_label, fn) => fn(),
+      doctor: this.#options.doctor,
+      suggest: this.#options.suggestions,
       records: this.#options.records && {
         recentJobs: () => this.#options.records?.recentJobs(actorKey(invocation.actor)) ?? [],
         pendingApprovals: () => this.#options.records?.pendingApprovals() ?? [],

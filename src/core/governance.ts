@@ -108,7 +108,7 @@ export class Governance {
   /** Runs a planned command as a durable job; returns the command's own reply. */
   async runAsJob(planned: PlannedCommand, approvalId?: string, jobId?: string): Promise<Reply> {
     let reply: Reply | undefined
-    await this.#options.jobs.run({
+    const job = await this.#options.jobs.run({
       path: planned.command.path,
       summary: planned.plan.summary ?? `/${planned.command.path}`,
       actor: planned.ctx.actor,
@@ -122,6 +122,9 @@ export class Governance {
         return firstText(reply)
       },
     })
+    // The job runner keeps a user error on the job (its card says why); the asker is told too, in the
+    // same words, never a bare "done".
+    if (job.state === 'failed') throw new UserError('job.failed', job.error ?? `/${planned.command.path} failed`)
     return reply ?? channelReply(text('done'))
   }
 

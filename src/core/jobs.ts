@@ -32,6 +32,13 @@ export interface JobRequest {
   work(job: JobControl): Promise<string>
 }
 
+/** Told when a job starts and ends (metrics and graceful shutdown, issue #12); must not throw. */
+export interface JobObserver {
+  jobStarted(): void
+  /** `failed` also when the job could not even start (its start could not be audited) or stopped on a bug. */
+  jobFinished(state: 'succeeded' | 'failed'): void
+}
+
 const actorKey = (actor: Actor) => `${actor.platform}:${actor.id}`
 
 export function jobCard(job: JobRecord): StatusCard {
@@ -48,12 +55,20 @@ export class JobRunner {
   readonly #audit: AuditLog
   readonly #now: () => number
   readonly #editIntervalMs: number
+  readonly #observer: JobObserver | undefined
 
-  constructor(options: { store: JobStore; audit: AuditLog; now?: () => number; editIntervalMs?: number }) {
+  constructor(options: {
+    store: JobStore
+    audit: AuditLog
+    now?: () => number
+    editIntervalMs?: number
+    observer?: JobObserver | undefined
+  }) {
     this.#store = options.store
     this.#audit = options.audit
     this.#now = options.now ?? Date.now
     this.#editIntervalMs = options.editIntervalMs ?? 1_000
+    this.#observer = options.observer
   }
 
   /** Start-up: jobs a previous process left running are marked interrupted; returns their final cards. */
@@ -66,6 +81,20 @@ export class JobRunner {
   }
 
   async run(request: JobRequest): Promise<JobRecord> {
+    const observer = this.#observer
+    if (!observer) return this.#run(request)
+    observer.jobStarted()
+    let state: 'succeeded' | 'failed' = 'failed'
+    try {
+      const job = await this.#run(request)
+      if (job.state === 'succeeded') state = 'succeeded'
+      return job
+    } finally {
+      observer.jobFinished(state)
+    }
+  }
+
+  async #run(request: JobRequest): Promise<JobRecord> {
     const id = request.id ?? randomBytes(4).toString('hex')
     const status = coalesceStatus(request.status, this.#editIntervalMs, this.#now)
     const audit = (kind: 'job.started' | 'job.step' | 'job.finished', data: Record<string, unknown>) =>

@@ -214,6 +214,7 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/docker unpause <vm> <container>',
       '/xen jobs',
       '/xen approvals',
+      '/xen doctor [<pool>]',
       '/xen help [<command>]',
     ])
     // bob approves and reads, but operates nothing: no lifecycle command is offered to him.
@@ -224,6 +225,7 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/docker top <vm> <container>',
       '/xen jobs',
       '/xen approvals',
+      '/xen doctor [<pool>]',
       '/xen help [<command>]',
     ])
     expect(onlyReplyTo('eve', '/xen help')).toBe('! There is nothing you may run yet; ask an admin for access.')

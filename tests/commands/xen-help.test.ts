@@ -30,6 +30,7 @@ describe('/xen help', () => {
       '/docker unpause <vm> <container>',
       '/xen jobs',
       '/xen approvals',
+      '/xen doctor [<pool>]',
       '/xen help [<command>]',
     ])
   })

@@ -105,7 +105,10 @@ describe('checkConfig and loadConfig', () => {
   it('an unknown key at the top level is reported with its name as the path', () => {
     const path = file(`${VALID}colour: blue\n`)
     expect(checkConfig(path, ENV)).toEqual([
-      { path: 'colour', message: 'unknown key; the keys here are log, pools, access, approvals, store, platforms' },
+      {
+        path: 'colour',
+        message: 'unknown key; the keys here are log, pools, access, approvals, store, http, platforms',
+      },
     ])
   })
 
@@ -240,7 +243,7 @@ describe('xen-chatops check-config (the built CLI)', () => {
       "  pools[0].url: missing: the pool master's XAPI URL, e.g. https://xs-master.example",
       '  pools[1].password: missing: a secret reference, { env: NAME } or { file: path }',
       '  pools[1].color: unknown key; the keys here are name, url, username, password, tls',
-      '  colour: unknown key; the keys here are log, pools, access, approvals, store, platforms',
+      '  colour: unknown key; the keys here are log, pools, access, approvals, store, http, platforms',
       '',
     ])
   })
