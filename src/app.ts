@@ -10,7 +10,7 @@ import { Dispatcher } from './core/dispatcher.js'
 import { Governance } from './core/governance.js'
 import { JobRunner } from './core/jobs.js'
 import type { JobRecord } from './core/store-ports.js'
-import { createSuggestions } from './core/suggestions.js'
+import { createSuggestions, type Suggestions } from './core/suggestions.js'
 import type { Log } from './log.js'
 import { type Health, healthOf } from './ops/health.js'
 import { type OpsHttpServer, startOpsHttpServer } from './ops/http-server.js'
@@ -26,6 +26,8 @@ export interface App {
   readonly xen: XenLayer
   readonly dispatcher: Dispatcher
   readonly store: Store
+  /** Ranked, scope-filtered names: "did you mean", and completion in the terminal chat. */
+  readonly suggestions: Suggestions
   /** Jobs a previous run left running, now marked interrupted: adapters show their final cards. */
   readonly interrupted: readonly JobRecord[]
   /** The Prometheus registry `/metrics` serves. */
@@ -72,6 +74,7 @@ export function createApp(options: AppOptions): App {
   const xen = createXenLayer({ pools: config.pools, log, env: options.env, tuning: options.tuning })
   const unwatchPools = instruments.watchPools(xen.connections)
   const route = createDockerRouter({ xscontainer: xen.xscontainer })
+  const suggestions = createSuggestions(xen.inventory, access)
   const dispatcher = new Dispatcher({
     commands,
     access,
@@ -81,7 +84,7 @@ export function createApp(options: AppOptions): App {
     observer: instruments.dispatch,
     governance,
     doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
-    suggestions: createSuggestions(xen.inventory, access),
+    suggestions,
     records: {
       recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),
       pendingApprovals: () => store.approvals.pending(Date.now()),
@@ -97,6 +100,7 @@ export function createApp(options: AppOptions): App {
     xen,
     dispatcher,
     store,
+    suggestions,
     interrupted,
     metrics,
     jobs: instruments.tracker,
@@ -127,5 +131,19 @@ export function createApp(options: AppOptions): App {
       })()
       return stopping
     },
+  }
+}
+
+/**
+ * Terminal completion from the command list and the caller's visible VM names (the shell passes the
+ * acting user's name at each keystroke).
+ */
+export function shellCompletion(app: App, user: () => string) {
+  return {
+    commandWords: commands.map((c) => `/${c.path}`),
+    complete: (line: string) =>
+      app.suggestions
+        .vms({ platform: 'shell', id: user(), name: user() }, /(\S*)$/.exec(line)?.[1] ?? '')
+        .map((s) => s.value),
   }
 }

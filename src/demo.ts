@@ -9,7 +9,7 @@ import type { Readable, Writable } from 'node:stream'
 import { pino } from 'pino'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
-import { createApp } from './app.js'
+import { createApp, shellCompletion } from './app.js'
 import { validateConfig } from './config.js'
 import { jobCard } from './core/jobs.js'
 import { createLogger } from './log.js'
@@ -88,12 +88,13 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     options.output.write(`${BANNER(logFile, dataDir)}\n`)
     // Jobs a previous demo run (same --data-dir) left running: say so, truthfully.
     for (const job of app.interrupted) options.output.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
-    const chat = new ShellChat({
+    const chat: ShellChat = new ShellChat({
       dispatcher: app.dispatcher,
       input: options.input,
       output: options.output,
       interactive: options.interactive,
       user: config.platforms.shell?.user ?? 'alice',
+      ...shellCompletion(app, () => chat.user),
     })
     await chat.run()
   } finally {

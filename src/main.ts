@@ -7,7 +7,7 @@ import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pino } from 'pino'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
-import { createApp } from './app.js'
+import { createApp, shellCompletion } from './app.js'
 import { checkConfig, loadConfig } from './config.js'
 import { jobCard } from './core/jobs.js'
 import { runDemo } from './demo.js'
@@ -71,12 +71,13 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   // The chat reads through a pipe the shutdown can close: the chat stops at the end of the current line.
   const intake = new PassThrough()
   io.stdin.pipe(intake)
-  const chat = new ShellChat({
+  const chat: ShellChat = new ShellChat({
     dispatcher: app.dispatcher,
     input: intake,
     output: io.stdout,
     interactive: isInteractive(io),
     user: shell.user,
+    ...shellCompletion(app, () => chat.user),
   })
   try {
     await app.startHttp()
