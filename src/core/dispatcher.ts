@@ -4,22 +4,21 @@
  * else is a bug, logged once with a request id that the reply quotes, so a user can report it.
  */
 import { randomUUID } from 'node:crypto'
-import { z } from 'zod'
 import type { Log } from '../log.js'
 import type { AccessPolicy } from './access.js'
 import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
+import { findCommand, validateArgs } from './command-lookup.js'
 import { ConfirmationStore, digestOf } from './confirmations.js'
 import type { Doctor } from './doctor-port.js'
 import { isUserError, UserError } from './errors.js'
 import type { Governance, PlannedCommand } from './governance.js'
-import { parseArgs, tokenize } from './grammar.js'
+import { tokenize } from './grammar.js'
 import { helpReply, suggestCommands } from './help.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
-import { booleanFlags, usage } from './usage.js'
 
 export interface Invocation {
   readonly actor: Actor
@@ -110,7 +109,7 @@ export class Dispatcher {
     try {
       if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
       const words = tokenize(invocation.text.trim().replace(/^\//, ''))
-      const found = this.#find(words)
+      const found = findCommand(this.#options.commands, words)
       if (!found) {
         seen.command = 'unknown'
         seen.outcome = 'user_error'
@@ -121,7 +120,7 @@ export class Dispatcher {
       const { command, rest } = found
       const governance = this.#options.governance
       governance?.auditRequest(invocation.actor, requestId, invocation.text, command.mutating, log)
-      const args = this.#validate(command, rest)
+      const args = validateArgs(command, rest)
       const ctx = this.#context(invocation, requestId, log)
       this.#require(invocation.actor, command, undefined, requestId)
       const plan = await command.plan(ctx, args)
@@ -208,21 +207,6 @@ export class Dispatcher {
     return seen
   }
 
-  #find(words: readonly string[]): { command: AnyCommand; rest: string[] } | 'help' | undefined {
-    if (words.length === 0) return 'help'
-    let best: AnyCommand | undefined
-    for (const command of this.#options.commands) {
-      const path = command.path.split(' ')
-      if (path.every((w, i) => words[i] === w) && path.length > (best?.path.split(' ').length ?? 0)) best = command
-    }
-    if (best) return { command: best, rest: words.slice(best.path.split(' ').length) }
-    // `/docker` alone, or `/docker help`: help for that chat command.
-    if (words.length === 1 || words[1] === 'help') {
-      if (this.#options.commands.some((c) => c.path.split(' ')[0] === words[0])) return 'help'
-    }
-    return undefined
-  }
-
   /** Deny by default; only a command open to ANYONE (help) skips the policy. Decisions are audited. */
   #require(actor: Actor, command: AnyCommand, target?: Target, requestId = ''): void {
     if (command.permission === ANYONE) return
@@ -253,23 +237,6 @@ export class Dispatcher {
     const plan = await command.plan(ctx, args)
     this.#require(actor, command, plan.target, requestId)
     return { command, args, plan, ctx, status }
-  }
-
-  #validate(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
-    const { positional, named } = parseArgs(rest, booleanFlags(command))
-    const names: readonly string[] = command.positional ?? []
-    if (positional.length > names.length) {
-      throw new UserError('args.too_many', `too many arguments; usage: ${usage(command)}`)
-    }
-    const input: Record<string, unknown> = { ...named }
-    positional.forEach((value, i) => {
-      input[names[i] as string] = value
-    })
-    const parsed = command.args.safeParse(input)
-    if (!parsed.success) {
-      throw new UserError('args.invalid', `${z.prettifyError(parsed.error)}\nusage: ${usage(command)}`)
-    }
-    return parsed.data as Record<string, unknown>
   }
 
   #context(invocation: Invocation, requestId: string, log: Log): CommandContext {
