@@ -1,9 +1,9 @@
 import { z } from 'zod'
 import { defineCommand } from '../src/core/command.js'
-import { UserError } from '../src/core/errors.js'
 import type { VmSummary } from '../src/core/ports.js'
 import { channelReply, context, table, text } from '../src/core/reply.js'
 import { isRunning } from './lib/container-facts.js'
+import { planPool } from './lib/resolve.js'
 import { NONE, vmTarget } from './lib/vm-facts.js'
 
 const PERMISSION = 'docker.read'
@@ -24,14 +24,7 @@ export const dockerVms = defineCommand({
   permission: PERMISSION,
   mutating: false,
   examples: ['/docker vms', '/docker vms lab-legacy'],
-  plan(ctx, { pool }) {
-    if (pool === undefined) return {}
-    const known = ctx.inventory.pools().map((p) => p.name)
-    if (!known.includes(pool)) {
-      throw new UserError('xen.unknown_pool', `there is no pool named "${pool}"; the pools are ${known.join(', ')}`)
-    }
-    return { target: { pool } }
-  },
+  plan: (ctx, { pool }) => planPool(ctx.inventory, pool),
   async run(ctx, { pool }) {
     // Managed: registered with xscontainer at all (a disabled monitor is shown, with backend 'none'), or
     // tagged for the SSH backend.

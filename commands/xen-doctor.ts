@@ -3,6 +3,7 @@ import { defineCommand } from '../src/core/command.js'
 import { type CheckState, type DoctorPoolReport, problemCount } from '../src/core/doctor-port.js'
 import { UserError } from '../src/core/errors.js'
 import { type Block, channelReply, context, table, text } from '../src/core/reply.js'
+import { planPool } from './lib/resolve.js'
 
 const PERMISSION = 'xen.read'
 
@@ -27,14 +28,7 @@ export const xenDoctor = defineCommand({
   permission: PERMISSION,
   mutating: false,
   examples: ['/xen doctor', '/xen doctor lab-legacy'],
-  plan(ctx, { pool }) {
-    if (pool === undefined) return {}
-    const known = ctx.inventory.pools().map((p) => p.name)
-    if (!known.includes(pool)) {
-      throw new UserError('xen.unknown_pool', `there is no pool named "${pool}"; the pools are ${known.join(', ')}`)
-    }
-    return { target: { pool } }
-  },
+  plan: (ctx, { pool }) => planPool(ctx.inventory, pool),
   async run(ctx, { pool }) {
     if (!ctx.doctor) throw new UserError('xen.doctor_unavailable', 'the doctor is not available in this bot')
     const report = await ctx.doctor.run({ pool })

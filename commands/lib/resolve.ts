@@ -103,3 +103,13 @@ export async function containerOf(
   const backend = docker(vm)
   return { backend, container: resolveContainer(await backend.list(vm), query, vm, suggest) }
 }
+
+/** The plan of a command with an optional pool argument: that pool as the access target, if it exists. */
+export function planPool(inventory: Inventory, pool: string | undefined): { target?: Target } {
+  if (pool === undefined) return {}
+  const known = inventory.pools().map((p) => p.name)
+  if (!known.includes(pool)) {
+    throw new UserError('xen.unknown_pool', `there is no pool named "${pool}"; the pools are ${known.join(', ')}`)
+  }
+  return { target: { pool } }
+}
