@@ -20,11 +20,11 @@ import { commands } from '../../commands/index.js'
 import { AccessPolicy, accessSchema } from '../../src/core/access.js'
 import { type ApprovalsConfig, approvalsSchema } from '../../src/core/approval-policy.js'
 import { ApprovalService } from '../../src/core/approvals.js'
-import type { Actor } from '../../src/core/command.js'
+import type { Actor, AnyCommand } from '../../src/core/command.js'
 import { Dispatcher } from '../../src/core/dispatcher.js'
 import { Governance } from '../../src/core/governance.js'
 import { JobRunner } from '../../src/core/jobs.js'
-import type { Reply, StatusCard } from '../../src/core/reply.js'
+import type { Reply, StatusCard, SubmitOutcome } from '../../src/core/reply.js'
 import type { StatusSink } from '../../src/core/status-coalescer.js'
 import type { AuditEntry, JobRecord } from '../../src/core/store-ports.js'
 import { silentLog } from '../../src/log.js'
@@ -74,6 +74,8 @@ export interface GovernedChatOptions {
   readonly rules?: Readonly<Record<string, Record<string, unknown>>> | undefined
   /** Job card edits per interval (default 1 s, as in the app). */
   readonly editIntervalMs?: number | undefined
+  /** Commands registered after the real ones (tests of the dispatcher's own flows). */
+  readonly extraCommands?: readonly AnyCommand[] | undefined
 }
 
 export interface GovernedChat {
@@ -87,6 +89,7 @@ export interface GovernedChat {
   readonly bot: Bot
   say(user: GovernedUser, text: string, status?: StatusSink): Promise<Reply>
   press(user: GovernedUser, token: string, status?: StatusSink): Promise<Reply>
+  submit(user: GovernedUser, token: string, values: Record<string, string>, status?: StatusSink): Promise<SubmitOutcome>
   /** Closes the store and builds a new bot on the same data directory; returns it. */
   restart(): Bot
   /** Moves the bot's clock (approvals, jobs, audit times) forward. */
@@ -165,7 +168,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       now,
     })
     const dispatcher = new Dispatcher({
-      commands,
+      commands: [...commands, ...(options.extraCommands ?? [])],
       access,
       inventory: chat.xen.inventory,
       docker: createDockerRouter({ xscontainer: chat.xen.xscontainer }),
@@ -193,6 +196,8 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
     },
     say: (user, text, status = quiet) => bot.dispatcher.handle({ actor: actorOf(user), text, status }),
     press: (user, token, status = quiet) => bot.dispatcher.press({ actor: actorOf(user), token, status }),
+    submit: (user, token, values, status = quiet) =>
+      bot.dispatcher.submit({ actor: actorOf(user), token, values, status }),
     restart: () => {
       bot.store.close()
       bot = build()
