@@ -1,5 +1,7 @@
 import type { AnyCommand } from '../src/core/command.js'
 /** Every command the bot knows, in the order help lists them. Adding one: its file, one line here, a test. */
+import { coreosCleanup } from './coreos-cleanup.js'
+import { coreosCreate } from './coreos-create.js'
 import { dockerInspect } from './docker-inspect.js'
 import { dockerPause } from './docker-pause.js'
 import { dockerPs } from './docker-ps.js'
@@ -24,6 +26,8 @@ export const commands: readonly AnyCommand[] = [
   dockerRestart,
   dockerPause,
   dockerUnpause,
+  coreosCreate,
+  coreosCleanup,
   xenJobs,
   xenApprovals,
   xenDoctor,

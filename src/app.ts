@@ -71,7 +71,13 @@ export function createApp(options: AppOptions): App {
     interactions: store.interactions,
   })
   const stopSweep = governance.startExpirySweep()
-  const xen = createXenLayer({ pools: config.pools, log, env: options.env, tuning: options.tuning })
+  const xen = createXenLayer({
+    pools: config.pools,
+    log,
+    env: options.env,
+    tuning: options.tuning,
+    provisioning: config.provisioning,
+  })
   const unwatchPools = instruments.watchPools(xen.connections)
   const route = createDockerRouter({ xscontainer: xen.xscontainer })
   const suggestions = createSuggestions(xen.inventory, access)
@@ -84,6 +90,7 @@ export function createApp(options: AppOptions): App {
     observer: instruments.dispatch,
     governance,
     doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
+    provisioning: xen.provisioning,
     suggestions,
     records: {
       recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),

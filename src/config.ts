@@ -87,6 +87,29 @@ export const appConfigSchema = z
       })
       .strict()
       .prefault({}),
+    provisioning: z
+      .object({
+        dockerReadyTemplates: z
+          .array(z.string().min(1))
+          .default([])
+          .describe('template names /coreos create offers besides CoreOS and templates tagged docker-ready'),
+        ipTimeoutSeconds: z
+          .number()
+          .int()
+          .positive()
+          .max(3600)
+          .default(600)
+          .describe('how long a new VM may take to report its IP'),
+        dockerTimeoutSeconds: z
+          .number()
+          .int()
+          .positive()
+          .max(3600)
+          .default(300)
+          .describe('how long Docker in a new VM may take to answer once it has an IP'),
+      })
+      .strict()
+      .prefault({}),
     http: z
       .object({
         port: z

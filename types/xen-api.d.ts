@@ -53,6 +53,8 @@ declare module 'xen-api' {
     call<T = unknown>(method: string, ...args: unknown[]): Promise<T>
     callAsync<T = unknown>(method: string, ...args: unknown[]): CancelablePromise<T>
     barrier(ref?: string): Promise<XapiObject>
+    /** Resolves with a task's result once the cached task settles (needs event watching with `task`). */
+    watchTask<T = unknown>(ref: string): Promise<T>
     getField<T = unknown>(type: string, ref: string, field: string): Promise<T>
     setField(type: string, ref: string, field: string, value: unknown): Promise<void>
     getObject(idOrUuidOrRef: string, defaultValue?: unknown): XapiObject

@@ -4,6 +4,7 @@
  */
 import type { Log } from '../log.js'
 import type { Actor, AnyCommand, CommandContext } from './command.js'
+import type { CommandButtons } from './command-buttons.js'
 import type { DispatcherOptions } from './dispatcher-options.js'
 import { UserError } from './errors.js'
 import type { StatusCard } from './reply.js'
@@ -16,6 +17,7 @@ export interface ContextParts {
   readonly requestId: string
   readonly log: Log
   readonly secrets: SecretStash
+  readonly buttons: CommandButtons
   readonly visibleCommands: () => readonly AnyCommand[]
   /** `platform:id`, the key jobs are stored under. */
   readonly actorKey: string
@@ -33,7 +35,8 @@ export function buildContext(parts: ContextParts): CommandContext {
     visibleCommands: parts.visibleCommands,
     allows: (permission, target) => options.access.allows(actor, permission, target),
     require: (permission, target) => options.access.require(actor, permission, target),
-    step: (_label, fn) => fn(),
+    step: (_label, fn) => fn(() => undefined),
+    button: (label, line, style) => ({ token: parts.buttons.create(line), label, style }),
     secret: (handle) => {
       const value = secrets.take(handle)
       if (value === undefined) {
@@ -45,6 +48,7 @@ export function buildContext(parts: ContextParts): CommandContext {
       return value
     },
     doctor: options.doctor,
+    provisioning: options.provisioning,
     suggest: options.suggestions,
     records: options.records && {
       recentJobs: () => options.records?.recentJobs(parts.actorKey) ?? [],

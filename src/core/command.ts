@@ -8,7 +8,8 @@ import type { z } from 'zod'
 import type { Log } from '../log.js'
 import type { Doctor } from './doctor-port.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
-import type { FormSpec, Reply, StatusCard } from './reply.js'
+import type { Provisioning } from './provision-port.js'
+import type { Action, FormSpec, Reply, StatusCard } from './reply.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
 
@@ -80,9 +81,10 @@ export interface CommandContext {
   require(permission: Permission, target: Target): void
   /**
    * One named step of a mutating command: inside a job it is audited, shown on the live card and
-   * stored; outside one it simply runs.
+   * stored; outside one it simply runs. `progress` sets the step's detail while it runs (a task's
+   * percentage); the last detail stays on the card once the step is done.
    */
-  step<T>(label: string, fn: () => Promise<T>): Promise<T>
+  step<T>(label: string, fn: (progress: (detail: string) => void) => Promise<T>): Promise<T>
   /** The job running this command, when it runs as one. */
   readonly jobId?: string | undefined
   /** Durable records the `/xen jobs` and `/xen approvals` commands read; absent without a store. */
@@ -91,6 +93,13 @@ export interface CommandContext {
   readonly suggest?: Suggestions | undefined
   /** The pools' health check (`/xen doctor`); absent when the bot was built without it. */
   readonly doctor?: Doctor | undefined
+  /** New Docker-ready VMs (`/coreos create`); absent when the bot was built without it. */
+  readonly provisioning?: Provisioning | undefined
+  /**
+   * A button that runs `line` (`/docker ps <uuid>`) when pressed, as whoever presses it: their rights,
+   * the approval policy and the audit apply as if they had typed the line.
+   */
+  button(label: string, line: string, style?: Action['style']): Action
   /**
    * The value behind a secret form input's handle, once (a second read, an expired value or a restart
    * since the form was submitted is a UserError saying to run the command again).

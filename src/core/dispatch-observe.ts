@@ -4,7 +4,7 @@
  */
 import type { Log } from '../log.js'
 import { isUserError } from './errors.js'
-import { privateReply, type Reply, text } from './reply.js'
+import { type Action, actions, privateReply, type Reply, text } from './reply.js'
 
 /** How a command ended: answered, refused as the user's mistake, refused by access control, or a bug. */
 export type CommandOutcome = 'ok' | 'user_error' | 'denied' | 'bug'
@@ -48,7 +48,11 @@ export function observeCommand(
 export function failureReply(error: unknown, log: Log, requestId: string): Reply {
   if (isUserError(error)) {
     log.info({ code: error.code, source: error.source }, error.message)
-    return privateReply(text(error.message, 'error'))
+    // A failure may offer a way out (a failed build's clean-up button): `details.actions`.
+    const offered = error.details?.actions
+    return Array.isArray(offered) && offered.length > 0
+      ? privateReply(text(error.message, 'error'), actions(...(offered as Action[])))
+      : privateReply(text(error.message, 'error'))
   }
   log.error({ err: error }, 'command failed')
   return privateReply(text(`Something went wrong on our side (request id ${requestId}); the error is logged.`, 'error'))

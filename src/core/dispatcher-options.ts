@@ -8,6 +8,7 @@ import type { DispatchObserver } from './dispatch-observe.js'
 import type { Doctor } from './doctor-port.js'
 import type { Governance } from './governance.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
+import type { Provisioning } from './provision-port.js'
 import type { StatusCard } from './reply.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
@@ -46,6 +47,10 @@ export interface DispatcherOptions {
   readonly now?: (() => number) | undefined
   /** `/xen doctor`'s probes (src/xen/doctor.ts). */
   readonly doctor?: Doctor | undefined
+  /** New Docker-ready VMs (`/coreos create`, src/xen/provision/). */
+  readonly provisioning?: Provisioning | undefined
+  /** How long a button that runs a command (`docker ps` under a new VM) stays valid (default 24 hours). */
+  readonly buttonTtlMs?: number | undefined
   /** Ranked, scope-filtered names for "did you mean" and completion. */
   readonly suggestions?: Suggestions | undefined
   /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */

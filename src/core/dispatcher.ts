@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto'
 import type { Log } from '../log.js'
 import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
+import { CommandButtons } from './command-buttons.js'
 import { buildContext } from './command-context.js'
 import { checkArgs, collectArgs, findCommand } from './command-lookup.js'
 import { ConfirmationStore, digestOf } from './confirmations.js'
@@ -43,6 +44,7 @@ export class Dispatcher {
   readonly #ttlMs: number
   readonly #forms: PendingForms
   readonly #secrets: SecretStash
+  readonly #buttons: CommandButtons
 
   constructor(options: DispatcherOptions) {
     for (const command of options.commands) {
@@ -58,6 +60,7 @@ export class Dispatcher {
     const formTtl = options.formTtlMs ?? 30 * 60_000
     this.#forms = new PendingForms(formTtl, options.now)
     this.#secrets = new SecretStash(formTtl, options.now)
+    this.#buttons = new CommandButtons(options.buttonTtlMs ?? 24 * 60 * 60_000, options.now)
   }
 
   /** Commands `actor` may run at all (help shows only these). */
@@ -197,6 +200,11 @@ export class Dispatcher {
         (actor, path, args, sink) => this.#replan(actor, path, args, sink, requestId, log),
       )
       if (voted) return voted
+      const line = this.#buttons.get(invocation.token.trim())
+      if (line !== undefined) {
+        // As if the presser had typed the line: their rights, the approval policy and the audit apply.
+        return await this.handle({ actor: invocation.actor, text: line, status })
+      }
       const found = this.#confirmations.take(invocation.token.trim())
       if (!found)
         throw new UserError('confirm.expired', 'that button has expired or was already used; run the command again')
@@ -266,6 +274,7 @@ export class Dispatcher {
       requestId,
       log,
       secrets: this.#secrets,
+      buttons: this.#buttons,
       visibleCommands: () => this.visibleCommands(invocation.actor),
       actorKey: actorKey(invocation.actor),
     })

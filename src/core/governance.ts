@@ -10,7 +10,7 @@ import { type ApprovalsConfig, approvalRuleFor } from './approval-policy.js'
 import { type ApprovalService, approvalCard, parseVoteToken } from './approvals.js'
 import type { Actor, AnyCommand, CommandContext, Plan } from './command.js'
 import { digestOf } from './confirmations.js'
-import { auditUnavailable, UserError } from './errors.js'
+import { auditUnavailable, isUserError, UserError } from './errors.js'
 import type { JobRunner } from './jobs.js'
 import { channelReply, privateReply, type Reply, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
@@ -108,6 +108,7 @@ export class Governance {
   /** Runs a planned command as a durable job; returns the command's own reply. */
   async runAsJob(planned: PlannedCommand, approvalId?: string, jobId?: string): Promise<Reply> {
     let reply: Reply | undefined
+    let failure: unknown
     const job = await this.#options.jobs.run({
       path: planned.command.path,
       summary: planned.plan.summary ?? `/${planned.command.path}`,
@@ -118,13 +119,27 @@ export class Governance {
       steps: planned.command.steps?.(planned.plan) ?? [],
       status: planned.status,
       work: async (job) => {
-        reply = await planned.command.run({ ...planned.ctx, step: job.step, jobId: job.id }, planned.args, planned.plan)
+        try {
+          reply = await planned.command.run(
+            { ...planned.ctx, step: job.step, jobId: job.id },
+            planned.args,
+            planned.plan,
+          )
+        } catch (error) {
+          failure = error
+          throw error
+        }
         return firstText(reply)
       },
     })
     // The job runner keeps a user error on the job (its card says why); the asker is told too, in the
-    // same words, never a bare "done".
-    if (job.state === 'failed') throw new UserError('job.failed', job.error ?? `/${planned.command.path} failed`)
+    // same words, never a bare "done" — with the buttons the command offered (a clean-up), if any.
+    if (job.state === 'failed') {
+      const offered = isUserError(failure) ? failure.details?.actions : undefined
+      throw new UserError('job.failed', job.error ?? `/${planned.command.path} failed`, {
+        details: Array.isArray(offered) ? { actions: offered } : undefined,
+      })
+    }
     return reply ?? channelReply(text('done'))
   }
 

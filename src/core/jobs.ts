@@ -13,8 +13,11 @@ import type { AuditLog, JobRecord, JobStep, JobStore } from './store-ports.js'
 
 export interface JobControl {
   readonly id: string
-  /** Runs one named step: audited first (no audit, no step), shown on the card, stored. */
-  step<T>(label: string, fn: () => Promise<T>): Promise<T>
+  /**
+   * Runs one named step: audited first (no audit, no step), shown on the card, stored. `progress`
+   * changes the step's detail while it runs (not audited: it is display only); the last one stays.
+   */
+  step<T>(label: string, fn: (progress: (detail: string) => void) => Promise<T>): Promise<T>
 }
 
 export interface JobRequest {
@@ -145,12 +148,21 @@ export class JobRunner {
       step: async (label, fn) => {
         audit('job.step', { step: label, state: 'running' })
         setStep(label, 'running')
+        let detail: string | undefined
+        let running = true
+        const progress = (text: string) => {
+          if (!running || text === detail) return
+          detail = text
+          setStep(label, 'running', text)
+        }
         try {
-          const value = await fn()
+          const value = await fn(progress)
+          running = false
           audit('job.step', { step: label, state: 'done' })
-          setStep(label, 'done')
+          setStep(label, 'done', detail)
           return value
         } catch (error) {
+          running = false
           setStep(label, 'failed', isUserError(error) ? error.message : 'unexpected error')
           audit('job.step', { step: label, state: 'failed', error: describe(error) })
           throw error

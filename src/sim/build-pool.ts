@@ -7,6 +7,7 @@ import { XMLBuilder } from 'fast-xml-parser'
 import type { SimClock } from './clock.js'
 import type { Datamodel } from './datamodel.js'
 import { DockerDaemon } from './docker/docker-daemon.js'
+import { installGuestBoot } from './guest-boot/guest-boot.js'
 import { reportGuestMetrics } from './handlers/guest-agent.js'
 import { createVdi, createVm, randomMac } from './handlers/vm-factory.js'
 import { NULL_REF } from './object-store.js'
@@ -150,6 +151,8 @@ export function buildPool(options: BuildPoolOptions): SimPool {
   }
 
   for (const v of spec.vms) addVm(pool, v, { hosts, srs, isos, networks, defaultSr })
+  // VMs built while the simulator runs boot from what they were given (ISO, config drive).
+  installGuestBoot(pool)
   // Installed last: the monitors start at once and write docker_* keys for the VMs they should watch.
   const packHosts = spec.hosts.filter((h) => h.xscontainer).map((h) => hosts.get(h.name) ?? NULL_REF)
   if (packHosts.length > 0) {

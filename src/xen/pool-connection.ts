@@ -111,6 +111,19 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
     return this.#xapi?.status === 'connected' ? this.#xapi : undefined
   }
 
+  /** The pool master's XAPI URL, as configured. */
+  get url(): string {
+    return this.#config.url
+  }
+
+  /**
+   * The connected client's HTTP dispatcher (the pool's TLS setting, pin included), for raw HTTP such as
+   * `/import_raw_vdi`: xen-api's own putResource goes through another HTTP stack that ignores the pin.
+   */
+  get httpDispatcher(): Agent | undefined {
+    return this.client ? this.#dispatcher : undefined
+  }
+
   /** Starts connecting in the background; returns at once. A second call while running does nothing. */
   start(): void {
     if (this.#started && !this.#stopped) return

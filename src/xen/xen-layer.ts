@@ -6,6 +6,7 @@ import { type PoolConfig, resolveSecret } from '../config.js'
 import type { Log } from '../log.js'
 import { XenInventory } from './inventory.js'
 import { type ClientTuning, PoolConnection } from './pool-connection.js'
+import { type ProvisioningOptions, XenProvisioning } from './provision/xen-provisioning.js'
 import { XscontainerBackend } from './xscontainer-backend.js'
 
 export interface XenLayerOptions {
@@ -13,12 +14,15 @@ export interface XenLayerOptions {
   readonly log: Log
   readonly tuning?: ClientTuning | undefined
   readonly env?: NodeJS.ProcessEnv | undefined
+  /** `/coreos create`: templates, timeouts (config `provisioning`). */
+  readonly provisioning?: ProvisioningOptions | undefined
 }
 
 export interface XenLayer {
   readonly connections: readonly PoolConnection[]
   readonly inventory: XenInventory
   readonly xscontainer: XscontainerBackend
+  readonly provisioning: XenProvisioning
   start(): void
   stop(): Promise<void>
 }
@@ -33,6 +37,7 @@ export function createXenLayer(options: XenLayerOptions): XenLayer {
     connections,
     inventory,
     xscontainer: new XscontainerBackend(connections),
+    provisioning: new XenProvisioning(connections, inventory, options.provisioning),
     start: () => {
       for (const c of connections) c.start()
     },

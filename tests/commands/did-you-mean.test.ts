@@ -52,7 +52,10 @@ function contextFor(
     visibleCommands: () => [],
     allows: (permission, target) => access.allows(who, permission, target),
     require: (permission, target) => access.require(who, permission, target),
-    step: (_label, fn) => fn(),
+    step: (_label, fn) => fn(() => undefined),
+    button: () => {
+      throw new Error('no buttons in this test')
+    },
     suggest,
   }
 }

@@ -43,7 +43,10 @@ export async function startDoctorChat(
     visibleCommands: () => [],
     allows: (permission, target) => access.allows(actor, permission, target),
     require: (permission, target) => access.require(actor, permission, target),
-    step: (_label, fn) => fn(),
+    step: (_label, fn) => fn(() => undefined),
+    button: () => {
+      throw new Error('no buttons in this test')
+    },
     doctor: doctorPort,
   })
   return {
