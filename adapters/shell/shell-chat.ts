@@ -48,6 +48,11 @@ export class ShellChat {
   #user: string
   /** Form token → ids of its secret inputs (masked in the echoed transcript). */
   readonly #secretInputs = new Map<string, Set<string>>()
+  /**
+   * Form token → the values its inputs show (never a secret's): a `/submit` that leaves an input out
+   * keeps the value shown, as a modal submits what its inputs hold.
+   */
+  readonly #shown = new Map<string, Record<string, string>>()
   /** Rows the last status card occupies, when it is the last thing on screen (to redraw it). */
   #cardLines = 0
 
@@ -171,6 +176,11 @@ export class ShellChat {
   #remember(form: Form): void {
     const secrets = form.inputs.filter((i) => i.kind === 'text' && i.secret).map((i) => i.id)
     if (secrets.length > 0) this.#secretInputs.set(form.token, new Set(secrets))
+    const shown: Record<string, string> = {}
+    for (const input of form.inputs) {
+      if (input.initial !== undefined && !(input.kind === 'text' && input.secret)) shown[input.id] = input.initial
+    }
+    this.#shown.set(form.token, shown)
   }
 
   /** The line as the transcript shows it: a secret typed into `/submit` appears as `[secret]`. */
@@ -202,7 +212,7 @@ export class ShellChat {
       return
     }
     const [token, ...pairs] = words
-    const values: Record<string, string> = {}
+    const values: Record<string, string> = { ...(token ? this.#shown.get(token) : undefined) }
     const malformed = pairs.filter((pair) => !/^[A-Za-z][\w-]*=/.test(pair))
     if (!token || malformed.length > 0) {
       this.#print('usage: /submit <token> name=value … (each value after its input id and =)')

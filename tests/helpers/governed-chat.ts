@@ -76,6 +76,8 @@ export interface GovernedChatOptions {
   readonly editIntervalMs?: number | undefined
   /** Commands registered after the real ones (tests of the dispatcher's own flows). */
   readonly extraCommands?: readonly AnyCommand[] | undefined
+  /** Who may do what (raw `access` config); GOVERNED_ACCESS by default. */
+  readonly access?: Record<string, unknown> | undefined
 }
 
 export interface GovernedChat {
@@ -144,7 +146,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-governed-'))
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
   const rules = approvalsSchema.parse({ actions: options.rules ?? { 'docker restart': {} } })
-  const access = new AccessPolicy(GOVERNED_ACCESS)
+  const access = new AccessPolicy(options.access ? accessSchema.parse(options.access) : GOVERNED_ACCESS)
   let offset = 0
   const now = () => Date.now() + offset
 
@@ -174,6 +176,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       docker: createDockerRouter({ xscontainer: chat.xen.xscontainer }),
       log: silentLog,
       governance,
+      provisioning: chat.xen.provisioning,
       records: {
         recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),
         pendingApprovals: () => store.approvals.pending(now()),

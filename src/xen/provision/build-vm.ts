@@ -185,7 +185,16 @@ export async function buildVm(deps: BuildDeps, plan: NewVmPlan, ctx: BuildContex
     if (!plan.start) {
       return { ...built, started: false, backend: backendNow(deps.inventory, plan.pool, uuid) }
     }
-    await step(s.start, (progress) => runTask(xapi, 'VM.start', [vm, false, false], (f) => progress(percent(f))))
+    await step(s.start, async (progress) => {
+      if (plan.route !== 'xscontainer') {
+        await runTask(xapi, 'VM.start', [vm, false, false], (f) => progress(percent(f)))
+        return
+      }
+      // Only a host with the pack runs xscontainer's monitor: the VM must start on one of those.
+      const host = await hostWithPack(xapi, plan.pool)
+      await runTask(xapi, 'VM.start_on', [vm, host.ref, false, false], (f) => progress(`${percent(f)} on ${host.name}`))
+      progress(`on ${host.name}`)
+    })
     const ip = await step(s.ip, async (progress) => {
       const found = await waitForIp(deps.inventory, built, deps.ipTimeoutMs, checks(plan).ip)
       progress(found)
@@ -217,6 +226,35 @@ export async function buildVm(deps: BuildDeps, plan: NewVmPlan, ctx: BuildContex
       cause: error,
     })
   }
+}
+
+/**
+ * A host of the pool where the xscontainer plugin answers (the master first), asked with the same
+ * harmless call the doctor uses. The pack is installed per host, and an upgrade may have dropped it.
+ */
+async function hostWithPack(xapi: Xapi, pool: string): Promise<{ ref: string; name: string }> {
+  const master = String(xapi.pool.master)
+  const hosts = Object.values(xapi.objects.indexes.type.host ?? {})
+    .filter((h) => h.enabled !== false)
+    .sort(
+      (a, b) =>
+        Number(b.$ref === master) - Number(a.$ref === master) ||
+        String(a.name_label).localeCompare(String(b.name_label)),
+    )
+  for (const host of hosts) {
+    try {
+      await callXapi(xapi, 'host.call_plugin', host.$ref, 'xscontainer', 'get_config_drive_default', {
+        templateuuid: '',
+      })
+      return { ref: host.$ref, name: String(host.name_label) }
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== 'XENAPI_MISSING_PLUGIN') throw error
+    }
+  }
+  throw new UserError(
+    'vm.no_xscontainer_host',
+    `no host of pool ${pool} has the xscontainer pack, so nothing would monitor the VM: install the pack (every host needs it), or pick a docker-ready template`,
+  )
 }
 
 function backendNow(inventory: Inventory, pool: string, uuid: string) {

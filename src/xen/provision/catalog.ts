@@ -49,9 +49,10 @@ export function catalogOf(pool: string, xapi: Xapi, configured: readonly string[
     .filter((s) => s.content_type === 'user' && ((s.PBDs ?? []) as unknown[]).length > 0)
     .map((s) => ({ ...item(s), default: s.$ref === defaultSr }))
     .sort((a, b) => Number(b.default) - Number(a.default) || byName(a, b))
+  // The first network is the form's default: the one on eth0 (xenbr0) where there is one.
   const networks = ofType(xapi, 'network')
     .filter((n) => n.bridge !== HIMN_BRIDGE && ((n.PIFs ?? []) as unknown[]).length > 0)
+    .sort((a, b) => Number(b.bridge === 'xenbr0') - Number(a.bridge === 'xenbr0') || byName(item(a), item(b)))
     .map(item)
-    .sort(byName)
   return { pool, templates, isos, srs: diskSrs, networks }
 }

@@ -28,7 +28,10 @@ export async function runTask<T = unknown>(
   }
   if (onProgress) xapi.objects.on('update', listener)
   try {
-    return await xapi.watchTask<T>(taskRef)
+    const result = await xapi.watchTask<T>(taskRef)
+    // The last event may have come with the task already settled: the step ends at 100% either way.
+    if (last !== 1) onProgress?.(1)
+    return result
   } finally {
     if (onProgress) xapi.objects.off('update', listener)
     void callXapi(xapi, 'task.destroy', taskRef).catch(() => undefined)
