@@ -25,9 +25,12 @@ export function leftoversText(leftovers: Leftovers): string {
   return disks ? `disks ${disks}` : ''
 }
 
-/** The `/coreos cleanup` line that removes what a failed build left. */
+/** The `/coreos cleanup` line that removes what a failed build left (the VM's own disks go with it). */
 export function cleanupLine(leftovers: Leftovers): string {
-  const disks = leftovers.disks.map((d) => d.uuid).join(',')
+  const disks = leftovers.disks
+    .filter((d) => !d.attached || !leftovers.vm)
+    .map((d) => d.uuid)
+    .join(',')
   return `/coreos cleanup ${leftovers.pool}${leftovers.vm ? ` ${leftovers.vm.uuid}` : ''}${disks ? ` --disks ${disks}` : ''}`
 }
 

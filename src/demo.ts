@@ -23,7 +23,7 @@ const DEMO_SECRET_ENV = 'XEN_CHATOPS_DEMO_POOL_PASSWORD'
 export function demoAccess() {
   return {
     roles: {
-      operator: { permissions: ['docker.read', 'docker.operate', 'xen.read'] },
+      operator: { permissions: ['docker.read', 'docker.operate', 'xen.read', 'vm.create'] },
       approver: { permissions: ['docker.read', 'xen.read', 'approve'] },
     },
     subjects: [
@@ -44,10 +44,21 @@ export interface DemoOptions {
   readonly dataDir?: string | undefined
 }
 
-/** The demo's approval policy: what can hurt (stop, restart, pause) needs an approver; the rest does not. */
+/**
+ * The demo's approval policy: what can hurt (stop, restart, pause) or costs resources (a new VM, removing
+ * a failed one) needs an approver; the rest does not.
+ */
 export function demoApprovals() {
   const rule = { required: true, approverRoles: ['approver'], ttlMinutes: 30, quorum: 1, selfApproval: false }
-  return { actions: { 'docker stop': rule, 'docker restart': rule, 'docker pause': rule } }
+  return {
+    actions: {
+      'docker stop': rule,
+      'docker restart': rule,
+      'docker pause': rule,
+      'coreos create': rule,
+      'coreos cleanup': rule,
+    },
+  }
 }
 
 const BANNER = (logFile: string, dataDir: string) =>

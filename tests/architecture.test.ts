@@ -42,6 +42,10 @@ const RULES: readonly Rule[] = [
   { what: 'the Slack SDK', imports: /^@slack\//, allowedIn: ['adapters/slack/'] },
   { what: 'discord.js', imports: /^(discord\.js|@discordjs\/)/, allowedIn: ['adapters/discord/'] },
   { what: 'better-sqlite3', imports: /^better-sqlite3(\/|$)/, allowedIn: ['src/store/'] },
+  // The bot writes config drives; the simulated guests read them. fatfs, a devDependency, is only the
+  // tests' independent reader and must never be needed at run time.
+  { what: 'js-fatfs', imports: /^js-fatfs(\/|$)/, allowedIn: ['src/xen/provision/', 'src/sim/guest-boot/'] },
+  { what: 'fatfs (a devDependency)', imports: /^fatfs(\/|$)/, allowedIn: [] },
 ]
 
 const files = SOURCE_DIRS.flatMap(sourceFiles)
@@ -71,6 +75,19 @@ describe('architecture', () => {
             i.startsWith('.')
               ? outer.test(relative(root, join(root, f, '..', i)))
               : /^(xen-api|ssh2|dockerode|@slack\/|discord\.js)/.test(i),
+          )
+          .map((i) => `${f} imports ${i}`),
+      )
+    expect(offenders).toEqual([])
+  })
+
+  it('keeps commands on the core: they reach the Xen layer and the simulator only through ports', () => {
+    const offenders = files
+      .filter((f) => f.startsWith('commands/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter(
+            (i) => i.startsWith('.') && /(^|\/)src\/(xen|sim|store)\//.test(relative(root, join(root, f, '..', i))),
           )
           .map((i) => `${f} imports ${i}`),
       )

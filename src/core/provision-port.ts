@@ -107,8 +107,11 @@ export interface BuiltVm {
 export interface Leftovers {
   readonly pool: string
   readonly vm?: CatalogItem | undefined
-  /** Disks of the VM and disks not (yet) attached to it, each with its size in words. */
-  readonly disks: readonly (CatalogItem & { readonly size: string })[]
+  /**
+   * The VM's own disks (`attached`) and disks the build made but had not attached yet, each with its
+   * size in words.
+   */
+  readonly disks: readonly (CatalogItem & { readonly size: string; readonly attached: boolean })[]
 }
 
 /** The `details` of the UserError a failed build throws: which step, why, and what is left. */

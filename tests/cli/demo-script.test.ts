@@ -212,6 +212,8 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/docker restart <vm> <container>',
       '/docker pause <vm> <container>',
       '/docker unpause <vm> <container>',
+      '/coreos create --name <name> --pool <pool> --template <template> [--iso <iso>] --sr <sr> --network <network> --ssh-key <sshKey> [--cloud-config <cloudConfig>] [--start <start>]',
+      '/coreos cleanup <pool> [<vm>] [--disks <disks>]',
       '/xen jobs',
       '/xen approvals',
       '/xen doctor [<pool>]',

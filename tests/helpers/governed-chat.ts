@@ -33,6 +33,7 @@ import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { DATABASE_FILE, openStore, type Store } from '../../src/store/open-store.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
+import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
 import type { XenLayer } from '../../src/xen/xen-layer.js'
 import { startChat } from './test-chat.js'
 
@@ -78,6 +79,8 @@ export interface GovernedChatOptions {
   readonly extraCommands?: readonly AnyCommand[] | undefined
   /** Who may do what (raw `access` config); GOVERNED_ACCESS by default. */
   readonly access?: Record<string, unknown> | undefined
+  /** `/coreos create` settings of the Xen layer (timeouts, docker-ready templates). */
+  readonly provisioning?: ProvisioningOptions | undefined
 }
 
 export interface GovernedChat {
@@ -142,7 +145,7 @@ export function approvalIdOf(reply: Reply): string {
 
 /** Starts the demo pools, the Xen layer and a governed bot over a fresh data directory. */
 export async function startGovernedChat(options: GovernedChatOptions = {}): Promise<GovernedChat> {
-  const chat = await startChat()
+  const chat = await startChat({ provisioning: options.provisioning })
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-governed-'))
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
   const rules = approvalsSchema.parse({ actions: options.rules ?? { 'docker restart': {} } })

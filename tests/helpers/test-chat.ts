@@ -20,6 +20,7 @@ import type { DockerDaemon } from '../../src/sim/docker/docker-daemon.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
+import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
 import { createXenLayer, type XenLayer } from '../../src/xen/xen-layer.js'
 import { startSim } from './sim.js'
 
@@ -68,7 +69,7 @@ afterEach(async () => {
 const actor = (user: DemoUser): Actor => ({ platform: 'shell', id: user, name: user })
 
 /** Starts the demo pools and the bot over them; both stop after the current test. */
-export async function startChat(): Promise<TestChat> {
+export async function startChat(options: { provisioning?: ProvisioningOptions | undefined } = {}): Promise<TestChat> {
   const sim = await startSim({ scenario: 'demo' })
   const pools = sim.pools.map((p) =>
     poolConfigSchema.parse({
@@ -84,6 +85,7 @@ export async function startChat(): Promise<TestChat> {
     log: silentLog,
     env: { SIM_PW: 'xenroot' },
     tuning: { debounce: 5, eventPollDelay: 100, callTimeout: 5000 },
+    provisioning: options.provisioning,
   })
   running.push({ xen, sim })
   xen.start()

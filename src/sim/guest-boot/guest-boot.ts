@@ -170,11 +170,12 @@ async function firstBoot(pool: SimPool, vm: string): Promise<void> {
     // The CoreOS template's disk is blank: without its ISO there is nothing to boot.
     boot = { how: 'nothing-to-boot', hostname: '', users: {}, dockerInstalled: false, agent: false }
   } else {
+    // No drive it can read: the image boots as it is (Flatcar ships Docker; a cloud image does not).
     boot = (await cloudInit(media, guest.distro, name)) ?? {
       how: 'no-config',
       hostname: name,
       users: {},
-      dockerInstalled: false,
+      dockerInstalled: guest.distro === 'flatcar',
       agent: guest.tools,
     }
   }

@@ -19,6 +19,7 @@ import { callXapi } from '../call-xapi.js'
 import { describeXapiError } from '../describe-xapi-error.js'
 import type { PoolConnection } from '../pool-connection.js'
 import { translateXenError } from '../xapi-errors.js'
+import { DOCKER_READY_TAG } from './catalog.js'
 import { buildConfigDrive, hostnameOf, noCloudFiles } from './cidata-drive.js'
 import { JOB_KEY, leftoversOf } from './clean-up.js'
 import { checkCloudConfig } from './cloud-config-check.js'
@@ -98,6 +99,8 @@ export async function buildVm(deps: BuildDeps, plan: NewVmPlan, ctx: BuildContex
       )
       vmUuid = await call<string>('VM.get_uuid', ref)
       await call('VM.add_to_other_config', ref, JOB_KEY, ctx.jobId)
+      // The template's marker is not the VM's: a VM tagged docker-ready would read as a template offer.
+      await call('VM.remove_tags', ref, DOCKER_READY_TAG)
       await call(
         'VM.set_name_description',
         ref,

@@ -60,12 +60,12 @@ export async function leftoversOf(
   diskUuids: readonly string[],
 ): Promise<Leftovers> {
   const disks: Leftovers['disks'][number][] = []
-  const add = (record: Record_) => {
-    if (disks.some((d) => d.uuid === record.uuid)) return
+  const add = (record: Record_, attached: boolean) => {
     disks.push({
       uuid: String(record.uuid),
       name: String(record.name_label),
       size: sizeText(Number(record.virtual_size)),
+      attached,
     })
   }
   let vm: Leftovers['vm']
@@ -79,9 +79,10 @@ export async function leftoversOf(
       )
     }
     vm = { uuid: String(record.uuid), name: String(record.name_label) }
-    for (const disk of await ownDisks(xapi, vmRef, (record.VBDs ?? []) as string[])) add(disk.record)
+    for (const disk of await ownDisks(xapi, vmRef, (record.VBDs ?? []) as string[])) add(disk.record, true)
   }
   for (const uuid of diskUuids) {
+    if (disks.some((d) => d.uuid === uuid)) continue
     const ref = await byUuid(xapi, 'VDI', uuid)
     if (!ref) continue
     const record = await callXapi<Record_>(xapi, 'VDI.get_record', ref)
@@ -91,7 +92,7 @@ export async function leftoversOf(
         `the disk ${String(record.name_label)} was not made by /coreos create; the clean-up leaves it alone`,
       )
     }
-    add(record)
+    add(record, false)
   }
   return { pool, vm, disks }
 }
