@@ -96,6 +96,11 @@ export class SimPool {
   readonly guests = new Map<string, GuestSpec>()
   /** Calls answered per canonical method name, so tests can assert what a client did (and did not) ask. */
   readonly callCounts = new Map<string, number>()
+  /**
+   * Plugin calls per function (`xscontainer.get_config_drive_default`): `host.call_plugin` alone cannot
+   * tell a test whether a client read through a plugin or acted through it.
+   */
+  readonly pluginCalls = new Map<string, number>()
   /** Raw contents written through /import_raw_vdi, per VDI ref. */
   readonly vdiData = new Map<string, Buffer>()
   /** The xscontainer supplemental pack, when the scenario installs it on some host. */
@@ -211,6 +216,7 @@ export class SimPool {
     })
     h.set('host.call_plugin', async (ctx, host: string, plugin: string, fn: string, args: Record<string, string>) => {
       this.store.get('host', host)
+      this.pluginCalls.set(`${plugin}.${fn}`, (this.pluginCalls.get(`${plugin}.${fn}`) ?? 0) + 1)
       const found = this.plugins.get(host)?.get(plugin)
       if (!found) throw fault('XENAPI_MISSING_PLUGIN', plugin)
       return found(ctx, host, fn, args)

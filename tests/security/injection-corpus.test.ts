@@ -41,6 +41,12 @@ export const HOSTILE: readonly string[] = [
 /** Read-only XAPI methods any command may call while resolving (and the client's own session upkeep). */
 const READ_ONLY = /^(session\.|event\.|[A-Za-z_]+\.get_|[A-Za-z_]+\.get_all|pool\.get_)/
 
+/**
+ * Plugin functions that only read (the form of /coreos create prefills its cloud-config from the first);
+ * every other plugin function acts.
+ */
+const PLUGIN_READS = /^xscontainer\.(get_config_drive_default|get_config_drive_configuration|get_inspect|get_top)$/
+
 /** A valid value per well-known argument, so the hostile value is the only thing wrong. */
 const BASELINE: Readonly<Record<string, string>> = { vm: 'web-1', container: 'nginx-front', pool: 'lab-legacy' }
 
@@ -70,28 +76,41 @@ describe('injection corpus against every command argument', () => {
     expect(new Set(cases.map(([path]) => path))).toEqual(new Set(withArgs))
   })
 
-  it.each(cases)('/%s --%s: every hostile value is refused plainly, and nothing but reads reaches XAPI', async (path, arg) => {
-    const chat = await startGovernedChat({ rules: {} })
-    const command = commands.find((c) => c.path === path) as AnyCommand
-    const pools = chat.sim.pools.map((p) => ({ pool: p.pool, before: new Map(p.pool.callCounts) }))
-    const failures: string[] = []
-    for (const hostile of HOSTILE) {
-      const reply = await chat.say('ada', lineFor(command, arg, hostile))
-      if (isBug(reply)) failures.push(`${JSON.stringify(hostile.slice(0, 40))}: ${plain(reply)}`)
-      if (reply.form) continue // a form command asks again; its submissions are checked by its own tests
-      // A refusal: private to the asker, in the error style, and short (an overlong input is not echoed whole).
-      const first = reply.blocks[0]
-      if (reply.visibility !== 'ephemeral' || first?.kind !== 'text' || first.style !== 'error') {
-        failures.push(`${JSON.stringify(hostile.slice(0, 40))} was not refused: ${plain(reply).slice(0, 200)}`)
+  it.each(cases)(
+    '/%s --%s: every hostile value is refused plainly, and nothing but reads reaches XAPI',
+    async (path, arg) => {
+      const chat = await startGovernedChat({ rules: {} })
+      const command = commands.find((c) => c.path === path) as AnyCommand
+      const pools = chat.sim.pools.map((p) => ({
+        pool: p.pool,
+        before: new Map(p.pool.callCounts),
+        plugins: new Map(p.pool.pluginCalls),
+      }))
+      const failures: string[] = []
+      for (const hostile of HOSTILE) {
+        const reply = await chat.say('ada', lineFor(command, arg, hostile))
+        if (isBug(reply)) failures.push(`${JSON.stringify(hostile.slice(0, 40))}: ${plain(reply)}`)
+        if (reply.form) continue // a form command asks again; its submissions are checked by its own tests
+        // A refusal: private to the asker, in the error style, and short (an overlong input is not echoed whole).
+        const first = reply.blocks[0]
+        if (reply.visibility !== 'ephemeral' || first?.kind !== 'text' || first.style !== 'error') {
+          failures.push(`${JSON.stringify(hostile.slice(0, 40))} was not refused: ${plain(reply).slice(0, 200)}`)
+        }
+        if (plain(reply).length > 1_000)
+          failures.push(`${JSON.stringify(hostile.slice(0, 40))}: a reply of ${plain(reply).length} chars`)
       }
-      if (plain(reply).length > 1_000) failures.push(`${JSON.stringify(hostile.slice(0, 40))}: a reply of ${plain(reply).length} chars`)
-    }
-    expect(failures).toEqual([])
-    for (const { pool, before } of pools) {
-      const writes = Object.keys(callsSince(pool, before)).filter((m) => !READ_ONLY.test(m))
-      expect(writes, `${path} --${arg} reached XAPI with: ${writes.join(', ')}`).toEqual([])
-    }
-    // Still up, still right.
-    expect(plain(await chat.say('ada', '/docker ps web-1'))).toContain('nginx-front')
-  })
+      expect(failures).toEqual([])
+      for (const { pool, before, plugins } of pools) {
+        const acted = [...pool.pluginCalls]
+          .filter(([fn, count]) => count > (plugins.get(fn) ?? 0) && !PLUGIN_READS.test(fn))
+          .map(([fn]) => fn)
+        const writes = Object.keys(callsSince(pool, before)).filter(
+          (m) => !READ_ONLY.test(m) && !(m === 'host.call_plugin' && acted.length === 0),
+        )
+        expect([...writes, ...acted], `${path} --${arg} reached XAPI with: ${writes.join(', ')}`).toEqual([])
+      }
+      // Still up, still right.
+      expect(plain(await chat.say('ada', '/docker ps web-1'))).toContain('nginx-front')
+    },
+  )
 })
