@@ -21,10 +21,11 @@ const EXAMPLE = join(ROOT, 'examples/config.yaml')
 let config: AppConfig
 let dir: string
 
-beforeAll(() => {
+beforeAll(async () => {
   config = loadConfig(EXAMPLE)
   dir = mkdtempSync(join(tmpdir(), 'xen-chatops-example-'))
-})
+  await buildOnce()
+}, 120_000)
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })
@@ -74,8 +75,7 @@ describe('examples/config.yaml', () => {
     ).toEqual([])
   })
 
-  it('passes the built check-config when mounted as the image mounts it, and not without its secrets', async () => {
-    await buildOnce()
+  it('passes the built check-config when mounted as the image mounts it, and not without its secrets', () => {
     // The image's working directory holds config.yaml and the secret files it names relatively.
     writeFileSync(join(dir, 'config.yaml'), readFileSync(EXAMPLE))
     for (const pool of config.pools) {
