@@ -318,7 +318,22 @@ async function probeHealthcheck(state: StageState, status: number): Promise<numb
   }
 }
 
+/** The runtime's node_modules holds no package the lockfile marks as a dev dependency. */
+function checkProductionOnly(state: StageState): void {
+  const script = hostArgv(state, state.entrypoint).find((arg) => arg.endsWith('.js'))
+  if (!script) fail('the ENTRYPOINT runs no .js file')
+  const app = dirname(dirname(script))
+  const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>
+  }
+  const dev = Object.entries(lock.packages).filter(([path, entry]) => path !== '' && entry.dev === true)
+  const present = dev.filter(([path]) => existsSync(join(app, path, 'package.json'))).map(([path]) => path)
+  if (present.length > 0) fail(`the runtime has dev dependencies: ${present.join(', ')}`)
+  log(`  ${relative(state.root, join(app, 'node_modules'))}: none of the lockfile's ${dev.length} dev packages`)
+}
+
 async function smoke(state: StageState): Promise<void> {
+  checkProductionOnly(state)
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string }
   const version = runImage(state, ['--version'], 'xen-chatops --version').trim()
   if (version !== pkg.version) fail(`--version printed "${version}", package.json says ${pkg.version}`)
