@@ -14,7 +14,7 @@ import { plain } from '../helpers/test-chat.js'
 import { callsSince } from '../helpers/xen.js'
 
 /** Shell metacharacters, quotes, newlines, traversal, overlong and non-UTF-8 input, markup, escapes. */
-export const HOSTILE: readonly string[] = [
+const HOSTILE: readonly string[] = [
   '; rm -rf /',
   '$(id)',
   '`reboot`',
