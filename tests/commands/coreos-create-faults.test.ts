@@ -111,3 +111,30 @@ describe('a failed /coreos create', () => {
     expect(vmNamed(pool, 'web-1')).toBeDefined()
   })
 })
+
+describe('a /coreos create that times out', () => {
+  it('waits for the IP only as long as configured, and says what to check (here: the agent unit was removed)', async () => {
+    const chat = await startCoreosChat({ provisioning: { ipTimeoutSeconds: 1 } })
+    const pool = chat.simPool('lab-legacy')
+    const shell = scriptedShell(chat.bot.dispatcher, 'alice')
+    const form = await shell.type('/coreos create --pool lab-legacy')
+    // The cloud-config without the unit that runs the guest agent from the drive: CoreOS boots, no IP.
+    const token = formToken(form)
+    const config = [
+      '#cloud-config',
+      'hostname: %XSVMNAMETOHOSTNAME%',
+      'ssh_authorized_keys:',
+      '  - ssh-rsa %XSCONTAINERRSAPUB%',
+    ].join('\n')
+    const card = await shell.type(`/submit ${token} name=web-3 sshKey="${chat.key.public}" cloudConfig="${config}"`)
+    expect(card).not.toContain('✗')
+    await shell.type('/as bob')
+    const failed = await shell.type(`/press ${buttonToken(card, 'Approve')}`)
+    expect(failed).toContain('✓ start the VM')
+    expect(failed).toMatch(
+      /✗ wait for the guest's IP — web-3 reported no IP address within 1 s: check that it booted the ISO coreos_production_iso_image\.iso and that the guest agent runs \(on CoreOS it comes from the config drive\)/,
+    )
+    expect(failed).toMatch(/Left behind in lab-legacy: VM web-3/)
+    expect(pool.store.get('VM', vmNamed(pool, 'web-3') as string).power_state).toBe('Running')
+  })
+})

@@ -23,6 +23,7 @@ import { DOCKER_READY_TAG } from './catalog.js'
 import { buildConfigDrive, hostnameOf, noCloudFiles } from './cidata-drive.js'
 import { JOB_KEY, leftoversOf } from './clean-up.js'
 import { checkCloudConfig } from './cloud-config-check.js'
+import { nameTaken } from './prepare-vm.js'
 import { percent, runTask } from './run-task.js'
 import { uploadRawVdi } from './upload-raw-vdi.js'
 import { waitForDocker, waitForIp } from './wait-for-guest.js'
@@ -91,6 +92,10 @@ export async function buildVm(deps: BuildDeps, plan: NewVmPlan, ctx: BuildContex
     })
   try {
     vmRef = await step(s.copy, async (progress) => {
+      // Checked again now: another build may have taken the name since this one was approved.
+      if (nameTaken(xapi, plan.name)) {
+        throw new UserError('vm.name_taken', `a VM named ${plan.name} was created in pool ${plan.pool} meanwhile`)
+      }
       const ref = await runTask<string>(
         xapi,
         'VM.copy',

@@ -33,7 +33,7 @@ function pick<T extends CatalogItem>(
 }
 
 /** Whether a VM (not a template or snapshot) in the pool already has this name. */
-function nameTaken(xapi: Xapi, name: string): boolean {
+export function nameTaken(xapi: Xapi, name: string): boolean {
   const vms = Object.values(xapi.objects.indexes.type.VM ?? {})
   return vms.some((vm) => vm.name_label === name && vm.is_a_template !== true && vm.is_a_snapshot !== true)
 }
