@@ -5,7 +5,6 @@
  * our NoCloud drive elsewhere), register for container management, start, wait for the IP, wait for
  * Docker. A step that fails says why in plain words; the whole failure says what was left behind.
  */
-import type { Xapi } from 'xen-api'
 import { UserError } from '../../core/errors.js'
 import type { Inventory } from '../../core/ports.js'
 import {
@@ -26,13 +25,13 @@ import { checkCloudConfig } from './cloud-config-check.js'
 import { nameTaken } from './prepare-vm.js'
 import { percent, runTask } from './run-task.js'
 import { uploadRawVdi } from './upload-raw-vdi.js'
+import { createVif, diskSpecOnSr, freeDevice, hostWithPack, insertIso } from './vm-devices.js'
 import { waitForDocker, waitForIp } from './wait-for-guest.js'
 
 /** other_config key on the bot's own config drive (VDI and VBD), naming its layout. */
 export const DRIVE_KEY = 'xen-chatops-drive'
 const DOCKER_TAG = 'docker'
 const SSH_USER_KEY = 'xscontainer-username'
-const CD_DEVICE = '3'
 
 export interface BuildDeps {
   readonly connection: PoolConnection
@@ -42,8 +41,6 @@ export interface BuildDeps {
   /** The bot's own public key line, added to modern guests so the SSH backend can log in. */
   readonly botPublicKey?: (() => string | undefined) | undefined
 }
-
-type Rec = Readonly<Record<string, unknown>>
 
 /** Any failure inside a step, as the sentence its card shows. */
 function causeOf(error: unknown, plan: NewVmPlan): UserError {
@@ -236,113 +233,7 @@ export async function buildVm(deps: BuildDeps, plan: NewVmPlan, ctx: BuildContex
   }
 }
 
-/**
- * A host of the pool where the xscontainer plugin answers (the master first), asked with the same
- * harmless call the doctor uses. The pack is installed per host, and an upgrade may have dropped it.
- */
-async function hostWithPack(xapi: Xapi, pool: string): Promise<{ ref: string; name: string }> {
-  const master = String(xapi.pool.master)
-  const hosts = Object.values(xapi.objects.indexes.type.host ?? {})
-    .filter((h) => h.enabled !== false)
-    .sort(
-      (a, b) =>
-        Number(b.$ref === master) - Number(a.$ref === master) ||
-        String(a.name_label).localeCompare(String(b.name_label)),
-    )
-  for (const host of hosts) {
-    try {
-      await callXapi(xapi, 'host.call_plugin', host.$ref, 'xscontainer', 'get_config_drive_default', {
-        templateuuid: '',
-      })
-      return { ref: host.$ref, name: String(host.name_label) }
-    } catch (error) {
-      if ((error as { code?: unknown }).code !== 'XENAPI_MISSING_PLUGIN') throw error
-    }
-  }
-  throw new UserError(
-    'vm.no_xscontainer_host',
-    `no host of pool ${pool} has the xscontainer pack, so nothing would monitor the VM: install the pack (every host needs it), or pick a docker-ready template`,
-  )
-}
-
 function backendNow(inventory: Inventory, pool: string, uuid: string) {
   const vm = inventory.vms({ pool }).find((v) => v.uuid === uuid)
   return vm?.docker.backend ?? { kind: 'none' as const, reason: 'not in the inventory yet' }
-}
-
-/**
- * The template's disk spec (other_config `disks`, provision XML) pointed at the chosen SR, as `xe
- * vm-install sr-uuid=` does, so VM.provision creates the disks there instead of on the default SR.
- */
-async function diskSpecOnSr(xapi: Xapi, vm: string, srUuid: string): Promise<void> {
-  const otherConfig = await callXapi<Record<string, string>>(xapi, 'VM.get_other_config', vm)
-  const spec = otherConfig.disks
-  if (spec === undefined) return
-  const pointed = spec.replace(/\bsr="[^"]*"/g, `sr="${srUuid}"`)
-  if (pointed === spec) return
-  await callXapi(xapi, 'VM.remove_from_other_config', vm, 'disks')
-  await callXapi(xapi, 'VM.add_to_other_config', vm, 'disks', pointed)
-}
-
-/** The first device of `preferred` the VM has free, else its first free one. */
-async function freeDevice(xapi: Xapi, vm: string, preferred: readonly string[]): Promise<string> {
-  const allowed = await callXapi<string[]>(xapi, 'VM.get_allowed_VBD_devices', vm)
-  const device = preferred.find((d) => allowed.includes(d)) ?? allowed.find((d) => d !== '0')
-  if (device === undefined) throw new UserError('vm.no_free_device', 'the VM has no free disk slot left')
-  return device
-}
-
-/** Xen Orchestra's ISO install: the ISO into the CD drive (created when there is none), CD first in boot order. */
-async function insertIso(xapi: Xapi, vm: string, iso: string): Promise<void> {
-  const record = await callXapi<Rec>(xapi, 'VM.get_record', vm)
-  let cd: string | undefined
-  for (const vbd of (record.VBDs ?? []) as string[]) {
-    const r = await callXapi<Rec>(xapi, 'VBD.get_record', vbd)
-    if (r.type !== 'CD') continue
-    cd = vbd
-    if (r.empty !== true) await callXapi(xapi, 'VBD.eject', vbd)
-    break
-  }
-  if (cd) await runTask(xapi, 'VBD.insert', [cd, iso])
-  else {
-    await runTask(xapi, 'VBD.create', [
-      {
-        VM: vm,
-        VDI: iso,
-        userdevice: await freeDevice(xapi, vm, [CD_DEVICE]),
-        bootable: true,
-        mode: 'RO',
-        type: 'CD',
-        unpluggable: true,
-        empty: false,
-        other_config: {},
-        qos_algorithm_type: '',
-        qos_algorithm_params: {},
-      },
-    ])
-  }
-  const params = (record.HVM_boot_params ?? {}) as Record<string, string>
-  const order = params.order ?? 'cd'
-  await callXapi(xapi, 'VM.set_HVM_boot_params', vm, { ...params, order: `d${order.replace('d', '')}` })
-}
-
-/** The template's VIFs go (as in Xen Orchestra); one VIF on the chosen network takes their place. */
-async function createVif(xapi: Xapi, vm: string, network: string): Promise<void> {
-  for (const vif of await callXapi<string[]>(xapi, 'VM.get_VIFs', vm)) await callXapi(xapi, 'VIF.destroy', vif)
-  const devices = await callXapi<string[]>(xapi, 'VM.get_allowed_VIF_devices', vm)
-  await runTask(xapi, 'VIF.create', [
-    {
-      device: devices[0] ?? '0',
-      network,
-      VM: vm,
-      MAC: '',
-      MTU: 1500,
-      other_config: {},
-      qos_algorithm_type: '',
-      qos_algorithm_params: {},
-      locking_mode: 'network_default',
-      ipv4_allowed: [],
-      ipv6_allowed: [],
-    },
-  ])
 }
