@@ -45,7 +45,7 @@ export async function coreosForm(ctx: CommandContext, values: Readonly<Record<st
     templates.find((t) => t.uuid === given(values, 'template') || t.name === given(values, 'template')) ??
     templates.find((t) => t.route === 'xscontainer') ??
     templates[0]
-  const home = catalogs.find((c) => c.templates.includes(template as never))
+  const home = catalogs.find((c) => c.templates.some((t) => t.uuid === template?.uuid))
   const iso = template?.needsIso ? home?.isos.find((i) => /coreos/i.test(i.name)) : undefined
   let cloudConfig = given(values, 'cloudConfig')
   let cloudHint = 'Leave it empty to use the default of the template you pick.'
