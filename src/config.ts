@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
+import { discordConfigSchema, discordSubjectProblems } from '../adapters/discord/discord-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
 
@@ -106,12 +107,14 @@ export const appConfigSchema = z
           .object({ user: z.string().min(1).describe('the terminal user the chat starts as') })
           .strict()
           .optional(),
+        discord: discordConfigSchema(secretRefSchema).optional(),
       })
       .strict()
       .prefault({}),
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const problem of discordSubjectProblems(config.access)) ctx.addIssue({ code: 'custom', ...problem })
     const seen = new Set<string>()
     config.pools.forEach((pool, i) => {
       if (seen.has(pool.name))
@@ -291,5 +294,13 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
       problems.push({ path: `pools[${i}].password`, message: (error as Error).message })
     }
   })
+  const discord = config.platforms.discord
+  if (discord) {
+    try {
+      resolveSecret(discord.token, env)
+    } catch (error) {
+      problems.push({ path: 'platforms.discord.token', message: (error as Error).message })
+    }
+  }
   return problems
 }
