@@ -13,7 +13,7 @@
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g
 
 /** Inline markdown, mention, masked-link and emoji syntax; each gets a backslash in front. */
-const INLINE = /[\\*_~`|<>[\]()@]/g
+const INLINE = /[\\*_~`|<>[\]@]/g
 /** Block syntax, only at the start of a line: headers, lists, quotes, subtext. */
 const LINE_START = /^(\s*)([#>+-]|\d+\.)/gm
 
