@@ -48,8 +48,14 @@ export interface DiscordBot {
   readonly alertSink: AlertSink
   /** Whether the gateway connection is up (for /healthz). */
   connected(): boolean
-  /** The JSON registered as application commands (for tests and check-config style tooling). */
+  /** The JSON registered as application commands. */
   readonly registered: ReturnType<typeof applicationCommands>
+  /**
+   * Shutdown, first step: new interactions are answered "restarting" and do nothing, while the jobs
+   * already running keep editing their cards (the client stays connected until `stop`).
+   */
+  stopIntake(): void
+  /** Disconnects. */
   stop(): Promise<void>
 }
 
@@ -67,11 +73,22 @@ const ELSEWHERE = {
   embeds: [{ description: 'This bot answers only in the servers it is configured for.' }],
   components: [],
 }
+const RESTARTING = {
+  embeds: [{ description: 'The bot is restarting; try again in a minute.' }],
+  components: [],
+}
 
-async function route(deps: HandlerDeps, guilds: ReadonlySet<string>, interaction: Interaction): Promise<void> {
-  if (!interaction.inGuild() || !guilds.has(interaction.guildId)) {
+async function route(
+  deps: HandlerDeps,
+  guilds: ReadonlySet<string>,
+  accepting: boolean,
+  interaction: Interaction,
+): Promise<void> {
+  const refusal =
+    !interaction.inGuild() || !guilds.has(interaction.guildId) ? ELSEWHERE : accepting ? undefined : RESTARTING
+  if (refusal) {
     if (interaction.isAutocomplete()) await interaction.respond([])
-    else if (interaction.isRepliable()) await interaction.reply(replyOptions(ELSEWHERE, true))
+    else if (interaction.isRepliable()) await interaction.reply(replyOptions(refusal, true))
     return
   }
   if (interaction.isAutocomplete()) return onAutocomplete(deps, interaction)
@@ -101,8 +118,10 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     formDeadlineMs: options.formDeadlineMs ?? 2_000,
   }
   const guilds = new Set(options.config.guilds)
+  let accepting = true
+  let stopped = false
   client.on(Events.InteractionCreate, (interaction) => {
-    route(deps, guilds, interaction).catch((error: unknown) =>
+    route(deps, guilds, accepting, interaction).catch((error: unknown) =>
       log.error({ err: error, interaction: interaction.id }, 'handling a Discord interaction failed'),
     )
   })
@@ -130,8 +149,16 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
   log.info({ guilds: options.config.guilds, scope: options.config.commandScope }, 'connected to Discord')
   return {
     alertSink: new DiscordAlertSink(client.rest, options.config.alertChannels),
-    connected: () => client.ws.status === Status.Ready,
+    // discord.js keeps the last status after destroy(); a stopped bot is not connected.
+    connected: () => !stopped && client.ws.status === Status.Ready,
     registered,
-    stop: () => client.destroy(),
+    stopIntake: () => {
+      accepting = false
+    },
+    stop: async () => {
+      stopped = true
+      accepting = false
+      await client.destroy()
+    },
   }
 }

@@ -37,6 +37,10 @@ export function discordConfigSchema(secretRef: typeof secretRefSchema) {
         .default(DEFAULT_MEMBER_PERMISSIONS)
         .describe('who sees the commands until a server admin changes it; the bot still checks its own access'),
       alertChannels: z.array(snowflake).default([]).describe('channel ids alerts may be posted to'),
+      api: z
+        .url({ protocol: /^https?$/ })
+        .optional()
+        .describe("Discord's REST base URL (default https://discord.com/api); only for a proxy or a test double"),
       approverPings: z
         .array(snowflake)
         .default([])
