@@ -45,6 +45,7 @@ export interface DiscordChat {
 
 export interface DiscordChatOptions extends Omit<GovernedChatOptions, 'access'> {
   readonly approverPings?: boolean | undefined
+  readonly commandScope?: 'guild' | 'global' | undefined
   readonly commands?: readonly AnyCommand[] | undefined
 }
 
@@ -90,7 +91,7 @@ export async function startDiscordChat(options: DiscordChatOptions = {}): Promis
   const bot = await startDiscordBot({
     config: {
       guilds: [fake.guildId],
-      commandScope: 'guild',
+      commandScope: options.commandScope ?? 'guild',
       defaultMemberPermissions: '32',
       alertChannels: [fake.alertChannelId],
       approverPings: options.approverPings ? [fake.operatorRole] : [],

@@ -89,4 +89,42 @@ describe('Discord approvals with buttons', () => {
     expect(JSON.stringify(lateAnswer.body)).toContain('already approved')
     expect(actions(events, 'restart', 'nginx-front')).toHaveLength(1)
   })
+
+  it('a confirmation only the asker sees: Confirm runs the job in the channel and retires the buttons', async () => {
+    const discord = await startDiscordChat({ rules: {}, editIntervalMs: 0 })
+    const { fake, chat, users } = discord
+    const events = chat.dockerEvents('lab-legacy', 'web-1')
+    const ask = chatInput(fake, users.alice, 'docker', [
+      sub('restart', [opt('vm', 'web-1'), opt('container', 'nginx-front')]),
+    ])
+    // Expected in the channel, so deferred publicly; the answer is a private confirmation instead, so
+    // the public thinking message is deleted before the private one is sent.
+    const prompt = await discord.next(
+      (r) => r.method === 'POST' && r.path === `/webhooks/${fake.appId}/${ask.token}`,
+      'the private confirmation',
+    )
+    expect(fake.byToken(ask.token).map((r) => r.method)).toEqual(['POST', 'DELETE', 'POST'])
+    expect(prompt.body).toMatchObject({ flags: MessageFlags.Ephemeral })
+    const confirmation = [...fake.messages.values()].find((m) => textOf(m).includes('Confirm: restart')) as FakeMessage
+    expect(confirmation.flags).toBe(MessageFlags.Ephemeral)
+
+    const confirm = pressButton(fake, users.alice, buttonId(confirmation, 'Confirm'), confirmation)
+    const result = await discord.next(
+      (r) =>
+        r.method === 'POST' &&
+        r.path === `/webhooks/${fake.appId}/${confirm.token}` &&
+        JSON.stringify(r.body).includes('restart done'),
+      'the result in the channel',
+    )
+    expect((result.body as { flags?: number }).flags ?? 0).toBe(0)
+    const stripped = await discord.next(
+      (r) => r.method === 'PATCH' && r.path.endsWith(`/${confirm.token}/messages/@original`),
+      'the confirmation without its buttons',
+    )
+    // Only the buttons go; what the confirmation said stays.
+    expect(stripped.body).toMatchObject({ components: [] })
+    expect(stripped.body).not.toHaveProperty('embeds')
+    expect(customIds(confirmation)).toEqual([])
+    expect(actions(events, 'restart', 'nginx-front')).toHaveLength(1)
+  })
 })

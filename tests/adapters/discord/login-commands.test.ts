@@ -5,10 +5,13 @@
  * within Discord's limits for names, descriptions and option counts.
  */
 import { readFileSync } from 'node:fs'
+import { MessageFlags } from 'discord.js'
 import { describe, expect, it } from 'vitest'
 import { applicationCommands } from '../../../adapters/discord/command-json.js'
 import { commands } from '../../../commands/index.js'
 import { startDiscordChat } from '../../helpers/discord-chat.js'
+import { snowflake } from '../../helpers/fake-discord/fake-discord.js'
+import { chatInput, sub } from '../../helpers/fake-discord/fake-interactions.js'
 
 const GOLDEN = JSON.parse(
   readFileSync(new URL('./golden/application-commands.json', import.meta.url), 'utf8'),
@@ -82,6 +85,19 @@ describe('Discord login and commands', () => {
     expect(registered).toEqual(GOLDEN)
     expect(fake.registered.has('global')).toBe(false)
     expect(bot.registered).toEqual(GOLDEN)
+  })
+
+  it('registers once for every server when the scope is global, and answers only in the configured servers', async () => {
+    const discord = await startDiscordChat({ commandScope: 'global' })
+    const { fake, users } = discord
+    expect(fake.registered.get('global')).toEqual(GOLDEN)
+    expect(fake.registered.has(fake.guildId)).toBe(false)
+
+    const elsewhere = chatInput(fake, users.alice, 'docker', [sub('vms', [])], snowflake())
+    const answer = await discord.callback(elsewhere)
+    expect(answer.body).toMatchObject({ type: 4, data: { flags: MessageFlags.Ephemeral } })
+    expect(JSON.stringify(answer.body)).toContain('only in the servers it is configured for')
+    expect(fake.byToken(elsewhere.token)).toHaveLength(1)
   })
 
   it('the golden file is what the command definitions generate, within Discord limits', () => {

@@ -18,8 +18,10 @@
 import { EventEmitter } from 'node:events'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { ChannelType, InteractionResponseType, MessageFlags } from 'discord.js'
+import type { InteractionResponseType } from 'discord.js'
 import { FakeGateway } from './fake-gateway.js'
+import { guildCreatePayload } from './fake-guild.js'
+import { routeRequest } from './fake-rest.js'
 
 export interface FakeUser {
   readonly id: string
@@ -107,7 +109,7 @@ export class FakeDiscord {
       botUser: this.botUser,
       guildId: this.guildId,
       resumeUrl: `ws://127.0.0.1:${port}/gateway`,
-      guildCreate: () => this.#guildCreate(),
+      guildCreate: () => guildCreatePayload(this),
     })
     server.on('upgrade', (req, socket, head) => {
       if (!req.url?.startsWith('/gateway')) {
@@ -221,79 +223,6 @@ export class FakeDiscord {
     }
   }
 
-  #guildCreate(): Record<string, unknown> {
-    const role = (id: string, name: string, position: number) => ({
-      id,
-      name,
-      color: 0,
-      colors: { primary_color: 0, secondary_color: null, tertiary_color: null },
-      hoist: false,
-      icon: null,
-      unicode_emoji: null,
-      position,
-      permissions: '0',
-      managed: false,
-      mentionable: false,
-      flags: 0,
-    })
-    const channel = (id: string, name: string, position: number) => ({
-      id,
-      type: ChannelType.GuildText,
-      guild_id: this.guildId,
-      name,
-      position,
-      permission_overwrites: [],
-      nsfw: false,
-      topic: null,
-      last_message_id: null,
-      rate_limit_per_user: 0,
-      parent_id: null,
-    })
-    return {
-      id: this.guildId,
-      name: 'ops',
-      icon: null,
-      splash: null,
-      discovery_splash: null,
-      owner_id: snowflake(),
-      afk_channel_id: null,
-      afk_timeout: 300,
-      verification_level: 0,
-      default_message_notifications: 0,
-      explicit_content_filter: 0,
-      roles: [role(this.guildId, '@everyone', 0), role(this.operatorRole, 'operators', 1)],
-      emojis: [],
-      stickers: [],
-      features: [],
-      mfa_level: 0,
-      application_id: null,
-      system_channel_id: null,
-      system_channel_flags: 0,
-      rules_channel_id: null,
-      vanity_url_code: null,
-      description: null,
-      banner: null,
-      premium_tier: 0,
-      preferred_locale: 'en-US',
-      public_updates_channel_id: null,
-      nsfw_level: 0,
-      premium_progress_bar_enabled: false,
-      safety_alerts_channel_id: null,
-      joined_at: new Date().toISOString(),
-      large: false,
-      unavailable: false,
-      member_count: 4,
-      voice_states: [],
-      members: [],
-      channels: [channel(this.channelId, 'ops', 0), channel(this.alertChannelId, 'alerts', 1)],
-      threads: [],
-      presences: [],
-      stage_instances: [],
-      guild_scheduled_events: [],
-      soundboard_sounds: [],
-    }
-  }
-
   async #handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = []
     for await (const chunk of req) chunks.push(chunk as Buffer)
@@ -306,7 +235,7 @@ export class FakeDiscord {
     } catch {
       body = undefined
     }
-    const answer = this.#route(req.method ?? 'GET', path, url.searchParams, req.headers.authorization, body)
+    const answer = routeRequest(this, req.method ?? 'GET', path, url.searchParams, req.headers.authorization, body)
     const record: Recorded = {
       method: req.method ?? 'GET',
       path,
@@ -323,172 +252,4 @@ export class FakeDiscord {
     res.end(answer.body === undefined ? undefined : JSON.stringify(answer.body))
     this.#events.emit('request', record)
   }
-
-  #route(
-    method: string,
-    path: string,
-    query: URLSearchParams,
-    auth: string | undefined,
-    body: Record<string, unknown> | unknown[] | undefined,
-  ): Answer {
-    const parts = path.split('/').filter(Boolean)
-    const json = (body ?? {}) as Record<string, unknown>
-    if (parts[0] === 'interactions' && parts[3] === 'callback' && method === 'POST') {
-      return this.#callback(parts[1] ?? '', parts[2] ?? '', json, query)
-    }
-    if (parts[0] === 'webhooks') return this.#webhook(method, parts[2] ?? '', parts.slice(3), json)
-    if (auth !== `Bot ${this.token}`) return error(401, 0, '401: Unauthorized')
-    if (method === 'GET' && path === '/gateway/bot') {
-      return ok({
-        url: this.url.replace('http', 'ws').concat('/gateway'),
-        shards: 1,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 0, max_concurrency: 1 },
-      })
-    }
-    if (method === 'GET' && path === '/users/@me') return ok({ ...this.botUser, discriminator: '0', bot: true })
-    if (parts[0] === 'applications' && parts.at(-1) === 'commands' && method === 'PUT') {
-      const scope = parts[2] === 'guilds' ? (parts[3] ?? '') : 'global'
-      this.registered.set(scope, body)
-      const list = Array.isArray(body) ? body : []
-      return ok(
-        list.map((c) => ({ ...(c as object), id: snowflake(), application_id: this.appId, version: snowflake() })),
-      )
-    }
-    if (parts[0] === 'channels') return this.#channel(method, parts[1] ?? '', parts.slice(2), json)
-    return error(404, 0, `fake Discord does not serve ${method} ${path}`)
-  }
-
-  #callback(id: string, token: string, data: Record<string, unknown>, query: URLSearchParams): Answer {
-    const state = this.interactions.get(id)
-    if (!state || state.token !== token || state.expired) return error(404, 10062, 'Unknown interaction')
-    if (state.responded) return error(400, 40060, 'Interaction has already been acknowledged.')
-    if (Date.now() - state.dispatchedAt > this.responseWindowMs) return error(404, 10062, 'Unknown interaction')
-    state.responded = true
-    const type = data.type as InteractionResponseType
-    const payload = (data.data ?? {}) as Record<string, unknown>
-    state.responseType = type
-    state.callbackData = payload
-    if (
-      type === InteractionResponseType.DeferredChannelMessageWithSource ||
-      type === InteractionResponseType.ChannelMessageWithSource
-    ) {
-      const message = this.#create(
-        state.channelId,
-        payload,
-        type === InteractionResponseType.DeferredChannelMessageWithSource,
-      )
-      state.originalId = message.id
-    } else if (
-      type === InteractionResponseType.DeferredMessageUpdate ||
-      type === InteractionResponseType.UpdateMessage
-    ) {
-      state.originalId = state.componentMessageId
-      const message = state.originalId ? this.messages.get(state.originalId) : undefined
-      if (message && type === InteractionResponseType.UpdateMessage) this.#write(message, payload)
-    }
-    if (query.get('with_response') === 'true') return ok({ interaction: { id, type: 2 }, resource: { type } })
-    return { status: 204 }
-  }
-
-  #webhook(method: string, token: string, rest: readonly string[], body: Record<string, unknown>): Answer {
-    const state = [...this.interactions.values()].find((i) => i.token === token)
-    if (!state || state.expired) return error(401, 50027, 'Invalid Webhook Token')
-    if (!state.responded) return error(404, 10015, 'Unknown Webhook')
-    if (rest.length === 0 && method === 'POST') {
-      const original = state.originalId ? this.messages.get(state.originalId) : undefined
-      if (original?.thinking && !original.deleted) {
-        // Discord: the first follow-up after a deferral fills the thinking message, keeping its flags.
-        original.thinking = false
-        this.#write(original, body)
-        return ok(this.apiMessage(original))
-      }
-      return ok(this.apiMessage(this.#create(state.channelId, body, false)))
-    }
-    if (rest[0] !== 'messages' || rest[1] === undefined) return error(404, 0, 'unknown webhook route')
-    const id = rest[1] === '@original' ? state.originalId : rest[1]
-    const message = id ? this.messages.get(id) : undefined
-    if (!message || message.deleted) return error(404, 10008, 'Unknown Message')
-    if (method === 'PATCH') {
-      message.thinking = false
-      this.#write(message, body)
-      return ok(this.apiMessage(message))
-    }
-    if (method === 'DELETE') {
-      message.deleted = true
-      message.thinking = false
-      return { status: 204 }
-    }
-    if (method === 'GET') return ok(this.apiMessage(message))
-    return error(405, 0, 'method not allowed')
-  }
-
-  #channel(method: string, channelId: string, rest: readonly string[], body: Record<string, unknown>): Answer {
-    if (channelId !== this.channelId && channelId !== this.alertChannelId) return error(404, 10003, 'Unknown Channel')
-    if (this.forbiddenChannels.has(channelId)) return error(403, 50001, 'Missing Access')
-    if (rest.length === 0 && method === 'GET') {
-      return ok({ id: channelId, type: ChannelType.GuildText, guild_id: this.guildId, name: 'ops' })
-    }
-    if (rest[0] !== 'messages') return error(404, 0, 'unknown channel route')
-    if (rest.length === 1 && method === 'POST') {
-      if (this.rateLimitPosts.count > 0) {
-        this.rateLimitPosts.count--
-        const after = String(this.rateLimitPosts.retryAfter)
-        return {
-          status: 429,
-          headers: {
-            'retry-after': after,
-            'x-ratelimit-limit': '5',
-            'x-ratelimit-remaining': '0',
-            'x-ratelimit-reset-after': after,
-            'x-ratelimit-bucket': 'fake-channel-messages',
-            'x-ratelimit-scope': 'user',
-          },
-          body: { message: 'You are being rate limited.', retry_after: this.rateLimitPosts.retryAfter, global: false },
-        }
-      }
-      return ok(this.apiMessage(this.#create(channelId, body, false)))
-    }
-    const message = rest[1] ? this.messages.get(rest[1]) : undefined
-    const reachable = message && !message.deleted && message.channel_id === channelId
-    if (!reachable || (message.flags & MessageFlags.Ephemeral) !== 0) return error(404, 10008, 'Unknown Message')
-    if (method === 'PATCH') {
-      this.#write(message, body)
-      return ok(this.apiMessage(message))
-    }
-    if (method === 'GET') return ok(this.apiMessage(message))
-    return error(405, 0, 'method not allowed')
-  }
-
-  #create(channelId: string, data: Record<string, unknown>, thinking: boolean): FakeMessage {
-    const message: FakeMessage = {
-      id: snowflake(),
-      channel_id: channelId,
-      flags: Number(data.flags ?? 0) & MessageFlags.Ephemeral,
-      content: '',
-      embeds: [],
-      components: [],
-      thinking,
-      deleted: false,
-      allowedMentions: undefined,
-    }
-    this.#write(message, data)
-    this.messages.set(message.id, message)
-    return message
-  }
-
-  #write(message: FakeMessage, data: Record<string, unknown>): void {
-    if (typeof data.content === 'string') message.content = data.content
-    if (Array.isArray(data.embeds)) message.embeds = data.embeds
-    if (Array.isArray(data.components)) message.components = data.components
-    if ('allowed_mentions' in data) message.allowedMentions = data.allowed_mentions
-  }
 }
-
-interface Answer {
-  readonly status: number
-  readonly headers?: Record<string, string> | undefined
-  readonly body?: unknown
-}
-
-const ok = (body: unknown): Answer => ({ status: 200, body })
-const error = (status: number, code: number, message: string): Answer => ({ status, body: { code, message } })

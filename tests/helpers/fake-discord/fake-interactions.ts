@@ -39,7 +39,7 @@ export function sub(name: string, options: BasicOption[] = []): Option {
   return { name, type: ApplicationCommandOptionType.Subcommand, options }
 }
 
-function common(fake: FakeDiscord, user: FakeUser) {
+function common(fake: FakeDiscord, user: FakeUser, guildId = fake.guildId) {
   const member: APIInteractionGuildMember = {
     user: { id: user.id, username: user.username, discriminator: '0', global_name: null, avatar: null },
     roles: [...user.roles],
@@ -54,27 +54,33 @@ function common(fake: FakeDiscord, user: FakeUser) {
     application_id: fake.appId,
     token: `itoken-${snowflake()}`,
     version: 1 as const,
-    guild_id: fake.guildId,
-    guild: { id: fake.guildId, locale: Locale.EnglishUS, features: [] },
-    channel: { id: fake.channelId, type: ChannelType.GuildText as const, name: 'ops', guild_id: fake.guildId },
+    guild_id: guildId,
+    guild: { id: guildId, locale: Locale.EnglishUS, features: [] },
+    channel: { id: fake.channelId, type: ChannelType.GuildText as const, name: 'ops', guild_id: guildId },
     channel_id: fake.channelId,
     member,
     app_permissions: '2248473465835073',
     locale: Locale.EnglishUS,
     guild_locale: Locale.EnglishUS,
     entitlements: [],
-    authorizing_integration_owners: { '0': fake.guildId },
+    authorizing_integration_owners: { '0': guildId },
     context: InteractionContextType.Guild,
     attachment_size_limit: 8_388_608,
   }
 }
 
-/** `/name sub option:value …` typed by `user`. */
-export function chatInput(fake: FakeDiscord, user: FakeUser, name: string, options: Option[]): InteractionState {
+/** `/name sub option:value …` typed by `user` (in the fake's server unless `guildId` names another). */
+export function chatInput(
+  fake: FakeDiscord,
+  user: FakeUser,
+  name: string,
+  options: Option[],
+  guildId = fake.guildId,
+): InteractionState {
   const payload: APIChatInputApplicationCommandGuildInteraction = {
-    ...common(fake, user),
+    ...common(fake, user, guildId),
     type: 2,
-    data: { id: snowflake(), name, type: ApplicationCommandType.ChatInput, options, guild_id: fake.guildId },
+    data: { id: snowflake(), name, type: ApplicationCommandType.ChatInput, options, guild_id: guildId },
   }
   return fake.dispatchInteraction(payload)
 }
