@@ -5,7 +5,7 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pino } from 'pino'
-import { type DiscordBot, startDiscordBot } from '../adapters/discord/discord-bot.js'
+import type { DiscordBot } from '../adapters/discord/discord-bot.js'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
 import { commands } from '../commands/index.js'
@@ -62,6 +62,9 @@ export async function startDiscord(
 ): Promise<DiscordBot | undefined> {
   const discord = config.platforms.discord
   if (!discord) return undefined
+  // Loaded only when configured: discord.js takes a while to import, and a terminal-only bot should
+  // not wait for it (nor depend on it loading).
+  const { startDiscordBot } = await import('../adapters/discord/discord-bot.js')
   const bot = await startDiscordBot({
     config: discord,
     token: resolveSecret(discord.token, env),
