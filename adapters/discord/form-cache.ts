@@ -3,7 +3,8 @@
  * answer to an interaction, so "fix and resubmit" and "continue" buttons reopen a form from here, and
  * the values of earlier pages of a long form wait here for the last page. Only the user the form was
  * shown to may use it (the dispatcher checks again on submission). Memory only, with the core's form
- * lifetime; values are dropped as soon as the dispatcher has the submission.
+ * lifetime; values are dropped once the dispatcher accepts the submission (a rejected one keeps them,
+ * so fixing one page of a long form does not lose the others).
  */
 import type { Form } from '../../src/core/reply.js'
 
@@ -52,7 +53,7 @@ export class FormCache {
     return { ...entry.values }
   }
 
-  /** Forgets the values (after they went to the dispatcher); the form stays for a "fix and resubmit". */
+  /** Forgets the values (the submission was accepted). */
   clearValues(token: string): void {
     const entry = this.#entries.get(token)
     if (entry) entry.values = {}

@@ -197,8 +197,12 @@ export async function onModal(deps: HandlerDeps, interaction: ModalSubmitInterac
     status: session.status,
     interactionId: interaction.id,
   })
-  deps.forms.clearValues(id.token)
-  if (outcome.kind === 'reply') return deliverReply(deps, session, outcome.reply, actor)
+  if (outcome.kind === 'reply') {
+    deps.forms.clearValues(id.token)
+    return deliverReply(deps, session, outcome.reply, actor)
+  }
+  // The values stay (memory only, until the form expires): "fix and resubmit" reopens only the page
+  // with the first problem, and the other pages' values must still be there when it comes back.
   deps.forms.remember(outcome.form, actor.id)
   await session.deliver(invalidFormMessage(outcome), true)
 }

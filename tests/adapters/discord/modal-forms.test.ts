@@ -61,7 +61,10 @@ const SURVEY_INPUTS = ['a', 'b', 'c', 'd', 'e', 'f', 'g'] as const
 const survey = defineCommand({
   path: 'test survey',
   summary: 'a form with seven inputs',
-  args: z.object(Object.fromEntries(SURVEY_INPUTS.map((id) => [id, z.string().min(1)]))),
+  args: z.object({
+    ...Object.fromEntries(SURVEY_INPUTS.map((id) => [id, z.string().min(1)])),
+    g: z.string().regex(/^\d+$/, 'digits only'),
+  }),
   permission: 'docker.read',
   mutating: false,
   form: () => ({
@@ -143,7 +146,7 @@ describe('Discord modals', () => {
     expect(seen.at(-1)).toEqual({ vm: 'web-1', user: 'core', password: PASSWORD })
   })
 
-  it('shows a form of seven inputs as two modals and submits the values together', async () => {
+  it('shows a form of seven inputs as two modals, submits the values together, and reopens only the page to fix', async () => {
     const discord = await startDiscordChat({ extraCommands: [survey], rules: {} })
     const { fake, users } = discord
     const first = await modalOf(
@@ -164,7 +167,22 @@ describe('Discord modals', () => {
     expect(second.title).toBe('Seven questions (2/2)')
     expect(second.components.map((c) => c.component.custom_id)).toEqual(['f', 'g'])
 
-    const page2 = submitModal(fake, users.alice, second.custom_id, { f: '6', g: '7' })
+    // A problem on the second page: only that page is reopened, and the first page's values still count.
+    const wrong = submitModal(fake, users.alice, second.custom_id, { f: '6', g: 'seven' })
+    const problems = await discord.next(
+      (r) => r.method === 'POST' && r.path === `/webhooks/${fake.appId}/${wrong.token}`,
+      'the problem',
+    )
+    expect(JSON.stringify(problems.body)).toContain('digits only')
+    const problemMessage = [...fake.messages.values()].find((m) => textOf(m).includes('digits only')) as FakeMessage
+    const fix = await modalOf(
+      discord,
+      pressButton(fake, users.alice, buttonId(problemMessage, 'Fix and resubmit'), problemMessage),
+    )
+    expect(fix.custom_id).toBe(second.custom_id)
+    expect(fix.components.find((c) => c.component.custom_id === 'g')?.component).toMatchObject({ value: 'seven' })
+
+    const page2 = submitModal(fake, users.alice, fix.custom_id, { f: '6', g: '7' })
     await discord.next((r) => r.method === 'PATCH' && r.path.includes(page2.token), 'the answer')
     const answer = textOf(discord.original(page2))
     for (const [i, id] of SURVEY_INPUTS.entries()) expect(answer).toContain(`**${id}**: ${i + 1}`)
