@@ -14,8 +14,11 @@ const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2
 
 /** Inline markdown, mention, masked-link and emoji syntax; each gets a backslash in front. */
 const INLINE = /[\\*_~`|<>[\]@]/g
-/** Block syntax, only at the start of a line: headers, lists, quotes, subtext. */
-const LINE_START = /^(\s*)([#>+-]|\d+\.)/gm
+/**
+ * Block syntax, only at the start of a line: headers, lists, quotes, subtext, numbered lists. The
+ * backslash goes before punctuation only (`1\.`): before a digit Discord would show it.
+ */
+const LINE_START = /^(\s*)(?:([#>+-])|(\d+)\.)/gm
 
 /** Control characters removed; tabs and line breaks folded to spaces (one-line places: titles, labels). */
 export function plainLine(value: string): string {
@@ -34,7 +37,9 @@ export function plainLines(value: string): string {
 export function escapeMarkdown(value: string, multiline = false): string {
   return (multiline ? plainLines(value) : plainLine(value))
     .replace(INLINE, (c) => `\\${c}`)
-    .replace(LINE_START, (_, space: string, mark: string) => `${space}\\${mark}`)
+    .replace(LINE_START, (_, space: string, mark: string | undefined, digits: string | undefined) =>
+      mark === undefined ? `${space}${digits}\\.` : `${space}\\${mark}`,
+    )
     .replace(/:\/\//g, '\\://')
 }
 

@@ -57,6 +57,9 @@ describe('Reply → Discord message', () => {
     expect(description).toContain('\\- not a list')
     expect(escapeMarkdown('line\u001b[2J\u202eend')).toBe('line\\[2Jend')
     expect(codeCell('a\nb`c')).toBe('a bˋc')
+    // A numbered-list start is escaped on its dot: a backslash before a digit would show.
+    expect(escapeMarkdown('10.0.0.5')).toBe('10\\.0.0.5')
+    expect(escapeMarkdown('1. one\n2. two', true)).toBe('1\\. one\n2\\. two')
   })
 })
 
