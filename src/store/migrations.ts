@@ -95,6 +95,14 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit head cannot be removed'); END;
     `,
   },
+  {
+    version: 2,
+    name: 'approvals: the groups the requester held',
+    sql: `
+      ALTER TABLE approvals ADD COLUMN requester_groups TEXT NOT NULL DEFAULT '[]'
+        CHECK (json_type(requester_groups) = 'array');
+    `,
+  },
 ]
 
 const latestOf = (migrations: readonly Migration[]) => migrations.at(-1)?.version ?? 0

@@ -5,6 +5,7 @@
  * request created nothing, and a clean-up removed everything a build made).
  */
 import ssh2 from 'ssh2'
+import { accessSchema } from '../../src/core/access.js'
 import type { Form } from '../../src/core/reply.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
@@ -34,7 +35,7 @@ export async function startCoreosChat(
   options: { rules?: Record<string, Record<string, unknown>>; provisioning?: ProvisioningOptions } = {},
 ) {
   const chat = await startGovernedChat({
-    access: COREOS_ACCESS,
+    access: accessSchema.parse(COREOS_ACCESS),
     rules: options.rules ?? COREOS_RULES,
     provisioning: options.provisioning,
   })

@@ -7,15 +7,19 @@ import { MIGRATIONS, migrate, SchemaVersionError, schemaVersion } from '../../sr
 import { openStore } from '../../src/store/open-store.js'
 import { approvalInput, dbFile, jobInput, openTestStore, rawConnection, tempDir } from './store-helpers.js'
 
-const STEP_2 = { version: 2, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
+/** The latest real step; test steps come after it. */
+const LATEST = MIGRATIONS.length
+const NEXT = LATEST + 1
+const STEP_NEXT = { version: NEXT, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
 
 describe('migrations', () => {
   it('a new database gets every step, recorded in schema_migrations with its name', () => {
     const dataDir = join(tempDir(), 'data')
     openTestStore({ dataDir })
     const rows = rawConnection(dbFile(dataDir)).prepare('SELECT version, name FROM schema_migrations').all()
-    expect(rows).toEqual([{ version: 1, name: 'approvals, jobs, interactions, audit chain' }])
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1])
+    expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
+    expect(rows[0]).toEqual({ version: 1, name: 'approvals, jobs, interactions, audit chain' })
+    expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: LATEST }, (_, i) => i + 1))
   })
 
   it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
@@ -26,7 +30,7 @@ describe('migrations', () => {
     const second = openTestStore({ dataDir })
     expect(second.approvals.get('a7k2m9')?.state).toBe('pending')
     const raw = rawConnection(dbFile(dataDir))
-    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(LATEST)
     expect(migrate(raw)).toEqual([])
     expect(migrate(raw)).toEqual([])
   })
@@ -35,11 +39,11 @@ describe('migrations', () => {
     const dataDir = join(tempDir(), 'data')
     openTestStore({ dataDir })
     const raw = rawConnection(dbFile(dataDir))
-    expect(schemaVersion(raw)).toBe(1)
-    expect(migrate(raw, [...MIGRATIONS, STEP_2], () => 42)).toEqual([2])
-    expect(migrate(raw, [...MIGRATIONS, STEP_2])).toEqual([])
-    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = 2').get()).toEqual({
-      version: 2,
+    expect(schemaVersion(raw)).toBe(LATEST)
+    expect(migrate(raw, [...MIGRATIONS, STEP_NEXT], () => 42)).toEqual([NEXT])
+    expect(migrate(raw, [...MIGRATIONS, STEP_NEXT])).toEqual([])
+    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = ?').get(NEXT)).toEqual({
+      version: NEXT,
       applied_at: 42,
     })
     expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe('notes')
@@ -52,13 +56,15 @@ describe('migrations', () => {
     raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, ?, 0)').run('from the future')
     expect(() => openStore({ dataDir })).toThrow(SchemaVersionError)
     expect(() => openStore({ dataDir })).toThrow(
-      /is at schema version 7, but this xen-chatops knows versions up to 1: run a newer xen-chatops/,
+      new RegExp(
+        `is at schema version 7, but this xen-chatops knows versions up to ${LATEST}: run a newer xen-chatops`,
+      ),
     )
   })
 
   it('a failing step rolls back entirely and records nothing', () => {
     const db = new Database(':memory:')
-    const broken = { version: 2, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
+    const broken = { version: NEXT, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no such table: missing/)
     expect(schemaVersion(db)).toBe(0)
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('half', 'approvals')").pluck().get()).toBe(0)
@@ -67,7 +73,7 @@ describe('migrations', () => {
 
   it('a list out of order is a programming error', () => {
     const db = new Database(':memory:')
-    expect(() => migrate(db, [STEP_2])).toThrow('migration notes must be version 1')
+    expect(() => migrate(db, [STEP_NEXT])).toThrow('migration notes must be version 1')
     db.close()
   })
 })
