@@ -47,6 +47,8 @@ export interface DiscordChatOptions extends Omit<GovernedChatOptions, 'access'> 
   readonly approverPings?: boolean | undefined
   readonly commandScope?: 'guild' | 'global' | undefined
   readonly commands?: readonly AnyCommand[] | undefined
+  /** What the operator role (alice) may do; docker.read, docker.operate and xen.read by default. */
+  readonly operatorPermissions?: readonly string[] | undefined
 }
 
 const running: { bot: DiscordBot; fake: FakeDiscord }[] = []
@@ -69,7 +71,7 @@ export async function startDiscordChat(options: DiscordChatOptions = {}): Promis
   }
   const access = accessSchema.parse({
     roles: {
-      operator: { permissions: ['docker.read', 'docker.operate', 'xen.read'] },
+      operator: { permissions: options.operatorPermissions ?? ['docker.read', 'docker.operate', 'xen.read'] },
       approver: { permissions: ['docker.read', 'xen.read', 'approve'] },
       'modern-reader': { permissions: ['docker.read'], pools: ['lab-modern'] },
     },
@@ -79,7 +81,8 @@ export async function startDiscordChat(options: DiscordChatOptions = {}): Promis
       { platform: 'discord', users: [users.carol.id], roles: ['modern-reader'] },
     ],
   })
-  const chat = await startGovernedChat({ ...options, access })
+  const { operatorPermissions: _operator, ...governed } = options
+  const chat = await startGovernedChat({ ...governed, access })
   let offset = 0
   const dispatcher = {
     handle: (...args: Parameters<GovernedChat['bot']['dispatcher']['handle']>) => chat.bot.dispatcher.handle(...args),
