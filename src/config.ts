@@ -6,14 +6,12 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
+import { resolveSlackSecrets, slackConfigSchema } from '../adapters/slack/slack-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
+import { resolveSecret, secretRefSchema } from './secret-ref.js'
 
-export const secretRefSchema = z.union([
-  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-])
-export type SecretRef = z.infer<typeof secretRefSchema>
+export { resolveSecret, type SecretRef, secretRefSchema } from './secret-ref.js'
 
 /** A SHA-256 certificate fingerprint, as `openssl x509 -fingerprint -sha256` prints it (colons optional). */
 const fingerprint = z
@@ -44,24 +42,6 @@ export const poolConfigSchema = z
   })
 export type PoolConfig = z.infer<typeof poolConfigSchema>
 export type PoolTls = PoolConfig['tls']
-
-/** Reads a secret reference; the error names the reference, never a value. */
-export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string {
-  if ('env' in ref) {
-    const value = env[ref.env]
-    if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
-    return value
-  }
-  let value: string
-  try {
-    // A trailing newline from `echo secret > file` is not part of the secret.
-    value = readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '')
-  } catch (error) {
-    throw new Error(`cannot read secret file ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
-  }
-  if (value === '') throw new Error(`secret file ${ref.file} is empty`)
-  return value
-}
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 
@@ -106,6 +86,7 @@ export const appConfigSchema = z
           .object({ user: z.string().min(1).describe('the terminal user the chat starts as') })
           .strict()
           .optional(),
+        slack: slackConfigSchema.optional().describe('the Slack app (docs/setup-slack.md)'),
       })
       .strict()
       .prefault({}),
@@ -213,7 +194,7 @@ function explain(issue: z.core.$ZodIssue, data: unknown): string {
   if (issue.code === 'invalid_type' && path === '') {
     return 'the file must be a YAML mapping with the keys log, pools, access and platforms'
   }
-  if (/^pools\[\d+\]\.password$/.test(path)) {
+  if (/^(pools\[\d+\]\.password|platforms\.slack\.(botToken|appToken|signingSecret))$/.test(path)) {
     if (missing) return `missing: a secret reference, ${SECRET_REF}`
     if (!isRecord(valueAt(data, issue.path))) {
       return `must be a secret reference, ${SECRET_REF}; the secret itself never goes in this file`
@@ -291,5 +272,11 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
       problems.push({ path: `pools[${i}].password`, message: (error as Error).message })
     }
   })
+  const slack = config.platforms.slack
+  if (slack) {
+    for (const { key, message } of resolveSlackSecrets(slack, env).problems) {
+      problems.push({ path: `platforms.slack.${key}`, message })
+    }
+  }
   return problems
 }

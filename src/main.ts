@@ -1,12 +1,13 @@
 /**
  * The composition root with its process concerns: `xen-chatops --config <file>` runs the bot against
- * real pools and the configured chat platforms; `check-config` validates a file; `demo` runs the
- * simulated pools with the terminal chat. Dependencies are built here and passed down (style rule 5).
+ * real pools and every configured chat platform (Slack, the terminal chat, or both); `check-config`
+ * validates a file; `demo` runs the simulated pools with the terminal chat. Dependencies are built here and passed down (style rule 5).
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pino } from 'pino'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
+import type { SlackAdapter } from '../adapters/slack/slack-adapter.js'
 import { createApp, shellCompletion } from './app.js'
 import { checkConfig, loadConfig } from './config.js'
 import { jobCard } from './core/jobs.js'
@@ -53,10 +54,10 @@ export async function runCheckConfig(path: string, io: ProcessIo): Promise<numbe
 
 export async function runBot(configPath: string, io: ProcessIo): Promise<number> {
   const config = loadConfig(configPath)
-  const shell = config.platforms.shell
-  if (!shell) {
+  const { shell, slack } = config.platforms
+  if (!shell && !slack) {
     io.stderr.write(
-      'xen-chatops: no chat platform is configured; add platforms.shell (Slack and Discord adapters come in later versions)\n',
+      'xen-chatops: no chat platform is configured; add platforms.slack (docs/setup-slack.md) or platforms.shell\n',
     )
     return 2
   }
@@ -70,17 +71,26 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   for (const job of app.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   // The chat reads through a pipe the shutdown can close: the chat stops at the end of the current line.
   const intake = new PassThrough()
-  io.stdin.pipe(intake)
-  const chat: ShellChat = new ShellChat({
-    dispatcher: app.dispatcher,
-    input: intake,
-    output: io.stdout,
-    interactive: isInteractive(io),
-    user: shell.user,
-    ...shellCompletion(app, () => chat.user),
-  })
+  let chat: ShellChat | undefined
+  if (shell) {
+    io.stdin.pipe(intake)
+    chat = new ShellChat({
+      dispatcher: app.dispatcher,
+      input: intake,
+      output: io.stdout,
+      interactive: isInteractive(io),
+      user: shell.user,
+      ...shellCompletion(app, () => chat?.user ?? shell.user),
+    })
+  }
+  let slackAdapter: SlackAdapter | undefined
   try {
     await app.startHttp()
+    if (slack) {
+      // Loaded only when configured: bolt takes most of a second to import, which a terminal-only bot need not pay.
+      const { startSlack } = await import('./start-slack.js')
+      slackAdapter = await startSlack(app, slack, { log })
+    }
   } catch (error) {
     await app.stop()
     throw error
@@ -89,15 +99,23 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   const signalled = new Promise<'signal'>((resolve) => {
     onSignal = () => resolve('signal')
   })
-  process.once('SIGTERM', onSignal)
-  const why = await Promise.race([chat.run().then(() => 'end' as const), signalled])
-  process.off('SIGTERM', onSignal)
+  // Without a terminal chat, Ctrl-C is how a foreground bot is stopped: the same graceful shutdown.
+  const signals: NodeJS.Signals[] = shell ? ['SIGTERM'] : ['SIGTERM', 'SIGINT']
+  for (const signal of signals) process.once(signal, onSignal)
+  // The terminal chat ending (end of input, /quit) ends the bot only when it is the only platform.
+  const chatEnded = chat?.run().then(() => 'end' as const)
+  const why = await Promise.race([signalled, ...(chatEnded && !slackAdapter ? [chatEnded] : [])])
+  for (const signal of signals) process.off(signal, onSignal)
   const report = await shutdownApp(app, {
     log,
     graceMs: why === 'signal' ? SHUTDOWN_GRACE_MS : 0,
     stopIntake: () => {
-      io.stdin.unpipe(intake)
-      intake.end()
+      if (shell) {
+        io.stdin.unpipe(intake)
+        intake.end()
+      }
+      // Stops receiving Slack events; cards of running jobs still update over the Web API.
+      void slackAdapter?.stop()
     },
   })
   for (const job of report.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
