@@ -49,7 +49,8 @@ const array = (v: unknown): unknown[] => (Array.isArray(v) ? v : [])
 class Checker {
   readonly problems: string[] = []
   readonly #blockIds = new Set<string>()
-  readonly #actionIds = new Set<string>()
+  /** Action ids must be unique within their block. */
+  #actionIds = new Set<string>()
   chars = 0
 
   max(what: string, value: string | undefined, limit: number): void {
@@ -130,6 +131,7 @@ class Checker {
       return
     }
     this.blockId(where, block)
+    this.#actionIds = new Set()
     switch (block.type) {
       case 'section': {
         this.text(`${where} text`, block.text, LIMITS.sectionText)

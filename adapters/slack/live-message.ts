@@ -2,7 +2,8 @@
  * One channel message the bot owns and edits in place: an approval card, a job's live card, a result.
  * What it shows is its latest reply and its latest status card:
  * - a card newer than the reply replaces it (an approval card turning "approved", a job's steps); while
- *   the card is still running it keeps the reply's buttons, so a 1-of-2 approval stays clickable;
+ *   the card is still running it keeps the reply's buttons, so a 1-of-2 approval stays clickable — until
+ *   a card has ended once: then the buttons are gone for good (no Approve under the job it started);
  * - a reply newer than the card shows above the card's final state (the result under the job's steps).
  * Edits are serialised per message and the latest state wins: while one chat.update is in flight (or
  * waits out a 429), newer states replace the pending one, and the last one is always sent.
@@ -44,6 +45,8 @@ export class LiveMessage {
   #page = 0
   #card: StatusCard | undefined
   #newest: 'reply' | 'card' | undefined
+  /** Whether the reply's buttons still apply: until a card after it reaches a final state. */
+  #buttonsLive = false
   #fallback: Fallback | undefined
   #unreachable = false
   #pending: SlackMessage | undefined
@@ -59,11 +62,13 @@ export class LiveMessage {
   showCard(card: StatusCard): Promise<void> {
     this.#card = card
     this.#newest = 'card'
+    if (card.state !== 'running') this.#buttonsLive = false
     return this.#push()
   }
 
   showReply(reply: Reply): Promise<void> {
     this.#reply = reply
+    this.#buttonsLive = true
     this.#page = 0
     this.#pagerId = pageCount(reply) > 1 ? this.#deps.pager.keep(reply) : undefined
     this.#newest = 'reply'
@@ -83,7 +88,9 @@ export class LiveMessage {
     const card = this.#card
     if (this.#newest === 'card' && card) {
       const buttons =
-        card.state === 'running' && reply ? replyBlocks(reply).content.filter((b) => b.type === 'actions') : []
+        card.state === 'running' && this.#buttonsLive && reply
+          ? replyBlocks(reply).content.filter((b) => b.type === 'actions')
+          : []
       return { text: cardText(card), blocks: fitBlocks([...cardBlocks(card), ...buttons]) }
     }
     if (!reply) return { text: '…', blocks: [] }

@@ -22,6 +22,8 @@ export interface ApiCall {
   /** What the fake answered: 200, 429… and the body's error when not ok. */
   readonly status: number
   readonly error?: string | undefined
+  /** The body the fake answered with. */
+  readonly result: Record<string, unknown>
 }
 
 export interface ResponsePost {
@@ -115,16 +117,14 @@ export class FakeSlack extends EventEmitter {
     return `${this.url}/response/${++this.#seq}`
   }
 
+  /** Triggers issued from now on are expired already (as when the bot answers more than 3 s late). */
+  triggersExpire = false
+
   /** A fresh trigger id (valid for one views.open). */
   triggerId(): string {
     const id = `${++this.#seq}.0000.trigger${this.#seq}`
-    this.#triggers.set(id, 'fresh')
+    this.#triggers.set(id, this.triggersExpire ? 'expired' : 'fresh')
     return id
-  }
-
-  /** Makes every trigger issued so far expired (as three seconds after the user acted). */
-  expireTriggers(): void {
-    for (const id of this.#triggers.keys()) this.#triggers.set(id, 'expired')
   }
 
   /** The next `count` calls of `method` answer 429 with `Retry-After: retryAfter`. */
@@ -250,6 +250,7 @@ export class FakeSlack extends EventEmitter {
       token,
       status: answer.status,
       error: answer.body.ok === false ? String(answer.body.error) : undefined,
+      result: answer.body,
     })
     res
       .writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers })

@@ -80,6 +80,12 @@ export interface SlackBot {
   command(user: UserName, line: string): Promise<{ ack: Record<string, unknown>; payload: SlashCommandPayload }>
   /** Presses the button labelled `label` in a channel message. */
   pressIn(user: UserName, message: PostedMessage, label: string): Promise<Record<string, unknown>>
+  /** Presses `button` as it was in a message (an old copy of it, say). */
+  pressButton(
+    user: UserName,
+    button: Button,
+    where: { readonly channel: string; readonly ts?: string; readonly ephemeral?: boolean },
+  ): Promise<Record<string, unknown>>
   /** Presses the button labelled `label` in an ephemeral answer (posted to a response_url). */
   pressEphemeral(user: UserName, answer: ResponsePost, label: string): Promise<Record<string, unknown>>
   submit(
@@ -204,6 +210,7 @@ export async function startSlackBot(options: SlackBotOptions = {}): Promise<Slac
       interactive(
         buttonPress(slack, USERS[user], buttonIn(message.blocks, label), { channel: message.channel, ts: message.ts }),
       ),
+    pressButton: (user, button, where) => interactive(buttonPress(slack, USERS[user], button, where)),
     pressEphemeral: (user, answer, label) =>
       interactive(
         buttonPress(slack, USERS[user], buttonIn((answer.body.blocks as unknown[]) ?? [], label), {
