@@ -104,7 +104,9 @@ describe('forms as modals', () => {
     type Option = { value: string; text: { text: string } }
     const suggested = (await bot.suggest('alice', String(view.id), 'slot', 'slot-042')).options as Option[]
     const slot = suggested.find((o) => o.text.text === 'slot-042')?.value ?? ''
-    const vmValue = (blocks[0]?.element.options as Option[]).find((o) => o.text.text.startsWith('web-1 '))?.value
+    const vmValue = ((blocks[0]?.element.options ?? []) as Option[]).find((o) =>
+      o.text.text.startsWith('web-1 '),
+    )?.value
     const bad = await bot.submit('alice', String(view.id), {
       vm: { option: vmValue ?? '' },
       user: 'Root!',
