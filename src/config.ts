@@ -194,7 +194,11 @@ function explain(issue: z.core.$ZodIssue, data: unknown): string {
   if (issue.code === 'invalid_type' && path === '') {
     return 'the file must be a YAML mapping with the keys log, pools, access and platforms'
   }
-  if (/^(pools\[\d+\]\.password|platforms\.slack\.(botToken|appToken|signingSecret))$/.test(path)) {
+  // A custom issue (a mode that needs this secret) already says what to do.
+  if (
+    issue.code !== 'custom' &&
+    /^(pools\[\d+\]\.password|platforms\.slack\.(botToken|appToken|signingSecret))$/.test(path)
+  ) {
     if (missing) return `missing: a secret reference, ${SECRET_REF}`
     if (!isRecord(valueAt(data, issue.path))) {
       return `must be a secret reference, ${SECRET_REF}; the secret itself never goes in this file`

@@ -43,10 +43,13 @@ export function decodeCommandText(value: string): string {
  * made between source characters, never inside an entity, and ends with `…`.
  */
 export function cutEscaped(value: string, max: number, encode: (s: string) => string = escapeMrkdwn): string {
-  const whole = encode(value)
-  if (whole.length <= max) return whole
+  if (value.length <= max) {
+    const whole = encode(value)
+    if (whole.length <= max) return whole
+  }
+  // Escaping never shortens text, so no more than `max` source characters can fit.
   let out = ''
-  for (const ch of plainText(value)) {
+  for (const ch of plainText(value.slice(0, max))) {
     const next = encode(ch)
     if (out.length + next.length > max - 1) break
     out += next

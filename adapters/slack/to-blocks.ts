@@ -106,7 +106,8 @@ function fieldBlocks(entries: readonly { readonly label: string; readonly value:
 }
 
 const cell = (value: string) => {
-  const clean = value.replace(/\s+/g, ' ')
+  // Only the start of a long value can be shown: cut before the work, not after.
+  const clean = value.slice(0, 2 * CELL_CHARS).replace(/\s+/g, ' ')
   const chars = [...clean]
   return chars.length <= CELL_CHARS ? clean : `${chars.slice(0, CELL_CHARS - 1).join('')}…`
 }
@@ -224,14 +225,28 @@ export function fitBlocks(content: readonly SlackBlock[], tail: readonly SlackBl
   return [...kept, noteBlock(`… ${dropped} more block(s) not shown: Slack limits the size of a message`), ...tail]
 }
 
-/** The message's notification text: its first words, escaped. */
+/** The message's notification text: what its first block says, escaped and short. */
 export function fallbackText(reply: Reply): string {
-  for (const block of reply.blocks) {
-    if (block.kind === 'text' || block.kind === 'context')
-      return cutEscaped(block.text.split('\n')[0] ?? '', FALLBACK_CHARS)
-    if (block.kind === 'status') return cardText(block.card)
-  }
-  return 'xen-chatops'
+  const [first] = reply.blocks
+  const raw = (() => {
+    switch (first?.kind) {
+      case 'text':
+      case 'context':
+        return first.text.split('\n')[0] ?? ''
+      case 'fields':
+        return first.fields
+          .slice(0, 2)
+          .map((f) => `${f.label}: ${f.value}`)
+          .join(' · ')
+      case 'table':
+        return `${first.rows.length} row(s)`
+      case 'status':
+        return `${first.card.title} — ${first.card.state}`
+      default:
+        return 'xen-chatops'
+    }
+  })()
+  return cutEscaped(raw, FALLBACK_CHARS)
 }
 
 export const cardText = (card: StatusCard) => cutEscaped(`${card.title} — ${card.state}`, FALLBACK_CHARS)
