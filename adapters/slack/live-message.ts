@@ -145,7 +145,7 @@ export class LiveMessage {
       if (this.ts === undefined && code !== undefined && UNREACHABLE.has(code)) {
         log.warn({ channel: this.channel, code }, 'the bot cannot post in this channel; invite it so cards can update')
         this.#unreachable = true
-        await this.#fallBack(message)
+        await this.#send(message)
         return
       }
       log.error({ err: error, channel: this.channel, ts: this.ts }, 'a Slack message could not be posted or updated')

@@ -26,7 +26,7 @@ import { OpenForms } from './open-forms.js'
 import { Pager } from './pager.js'
 import { responseUrlFrom } from './response-url.js'
 import { createSlackAlertSink } from './slack-alert-sink.js'
-import { SlackApi } from './slack-api.js'
+import { platformErrorOf, SlackApi } from './slack-api.js'
 import type { SlackConfig, SlackSecrets } from './slack-config.js'
 import { SlackGroups } from './slack-groups.js'
 import type { ChatDispatcher, SlackRuntime } from './slack-runtime.js'
@@ -166,8 +166,18 @@ export class SlackAdapter {
     this.#groups.start()
     void this.#groups.refresh()
     this.#state = 'connecting'
-    if (config.mode === 'http') await app.start({ port: config.http.port, host: config.http.host })
-    else await app.start()
+    try {
+      if (config.mode === 'http') await app.start({ port: config.http.port, host: config.http.host })
+      else await app.start()
+    } catch (error) {
+      this.#groups.stop()
+      const what =
+        config.mode === 'http'
+          ? `could not listen on ${config.http.host}:${config.http.port}`
+          : 'could not open a Socket Mode connection'
+      const fix = config.mode === 'http' ? 'check platforms.slack.http' : 'check platforms.slack.appToken'
+      throw new Error(`Slack adapter ${what} (${describe(error)}); ${fix}`)
+    }
     this.#log.info({ mode: config.mode, url: this.url }, 'Slack adapter started')
   }
 
@@ -228,11 +238,7 @@ export class SlackAdapter {
   }
 }
 
+/** Slack's error code when there is one (`invalid_auth`), else the message. */
 function describe(error: unknown): string {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const data = (error as { data?: { error?: unknown } }).data
-    if (data && typeof data.error === 'string') return data.error
-    return error instanceof Error ? error.message : String((error as { code: unknown }).code)
-  }
-  return error instanceof Error ? error.message : String(error)
+  return platformErrorOf(error) ?? (error instanceof Error ? error.message : String(error))
 }

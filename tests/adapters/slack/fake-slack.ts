@@ -69,6 +69,8 @@ export class FakeSlack extends EventEmitter {
   readonly messages = new Map<string, PostedMessage>()
   /** User-group id → member ids, for usergroups.users.list. */
   readonly usergroups = new Map<string, string[]>()
+  /** What response_urls answer: 200 "ok", or 404 "expired_url" once Slack no longer takes them. */
+  responseStatus: 200 | 404 = 200
   /** Channels where chat.postMessage answers not_in_channel. */
   readonly notJoined = new Set<string>()
   readonly #rateLimits = new Map<string, { count: number; retryAfter: number }>()
@@ -227,6 +229,10 @@ export class FakeSlack extends EventEmitter {
     const raw = await readBody(req)
     if (path.startsWith('/response/')) {
       const body = JSON.parse(raw) as Record<string, unknown>
+      if (this.responseStatus !== 200) {
+        res.writeHead(this.responseStatus, { 'content-type': 'text/plain' }).end('expired_url')
+        return
+      }
       this.#check(`response_url ${path}`, messageProblems(body))
       this.responses.push({ id: path.slice('/response/'.length), body })
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok')

@@ -77,6 +77,23 @@ describe('slash commands', () => {
     expectWithinLimits(bot.slack)
   })
 
+  it('runs a redelivered command once (Slack retries, a second Socket Mode connection)', async () => {
+    const bot = await startSlackBot()
+    const first = await bot.command('alice', '/docker ps web-1')
+    // The same payload again, trigger id and all, in a new envelope.
+    await bot.slack.send({ type: 'slash_commands', payload: first.payload as unknown as Record<string, unknown> })
+    const again = await bot.slack.until(
+      () =>
+        bot
+          .answersTo(first.payload.response_url)
+          .find((r) => textOf(r.body.blocks as unknown[]).includes('already handled')),
+      'the answer to the redelivery',
+    )
+    expect(again.body.response_type).toBe('ephemeral')
+    await bot.slack.until(() => bot.posted().find((m) => textOf(m.blocks).includes('redis-cache')), 'the one answer')
+    expect(bot.slack.callsOf('chat.postMessage')).toHaveLength(1)
+  })
+
   it('renders a container named <!channel> (and an image that pings someone) inert', async () => {
     const bot = await startSlackBot()
     const pool = bot.sim.pool('lab-legacy').pool
