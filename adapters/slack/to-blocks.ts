@@ -8,10 +8,13 @@
 import type { types } from '@slack/bolt'
 import type { Action, Block, Reply, StatusCard, TextStyle } from '../../src/core/reply.js'
 import { OPEN_FORM, PAGE, PRESS } from './action-ids.js'
+import { contextBlock, mrkdwn, noteBlock, packLines, plain, type SlackBlock, section } from './block-kit.js'
 import { LIMITS } from './block-limits.js'
-import { cutEscaped, cutPlain, escapeCode } from './escape-mrkdwn.js'
+import { cutEscaped, cutPlain } from './escape-mrkdwn.js'
+import { pageCount, tableBlocks } from './table-blocks.js'
 
-export type SlackBlock = types.KnownBlock
+export type { SlackBlock } from './block-kit.js'
+export { pageCount, TABLE_PAGE_ROWS } from './table-blocks.js'
 
 export interface SlackMessage {
   /** The notification and fallback text: escaped, short. */
@@ -26,10 +29,6 @@ export interface PageChoice {
   readonly pager?: string | undefined
 }
 
-/** Table rows per page: a container list longer than this gets Prev / Next. */
-export const TABLE_PAGE_ROWS = 20
-/** A cell longer than this is cut with … (a table row must stay readable in a code block). */
-const CELL_CHARS = 48
 const FALLBACK_CHARS = 300
 
 const STYLE_MARK: Record<TextStyle, string> = { plain: '', heading: '', success: '✅ ', warning: '⚠️ ', error: '❌ ' }
@@ -46,33 +45,6 @@ const STEP_MARK: Record<StatusCard['steps'][number]['state'], string> = {
   done: '✅',
   failed: '❌',
   skipped: '➖',
-}
-
-const mrkdwn = (text: string): types.MrkdwnElement => ({ type: 'mrkdwn', text, verbatim: true })
-const plain = (text: string): types.PlainTextElement => ({ type: 'plain_text', text, emoji: true })
-const section = (text: string): types.SectionBlock => ({ type: 'section', text: mrkdwn(text) })
-const contextBlock = (text: string): types.ContextBlock => ({
-  type: 'context',
-  elements: [mrkdwn(cutEscaped(text, LIMITS.contextText))],
-})
-/** A context block with our own (already safe) mrkdwn. */
-const noteBlock = (text: string): types.ContextBlock => ({ type: 'context', elements: [mrkdwn(text)] })
-
-/** Escaped lines packed into chunks of at most `max` characters (a line too long is cut). */
-function packLines(lines: readonly string[], max: number): string[] {
-  const chunks: string[] = []
-  let current = ''
-  for (const line of lines) {
-    const next = current === '' ? line : `${current}\n${line}`
-    if (next.length <= max) {
-      current = next
-      continue
-    }
-    if (current !== '') chunks.push(current)
-    current = line.length <= max ? line : `${line.slice(0, max - 1)}…`
-  }
-  if (current !== '') chunks.push(current)
-  return chunks
 }
 
 /** Sections of mrkdwn from raw text lines, each escaped and cut, packed under the section limit. */
@@ -102,56 +74,6 @@ function fieldBlocks(entries: readonly { readonly label: string; readonly value:
   for (let i = 0; i < fields.length; i += LIMITS.sectionFields) {
     blocks.push({ type: 'section', fields: fields.slice(i, i + LIMITS.sectionFields) })
   }
-  return blocks
-}
-
-const cell = (value: string) => {
-  // Only the start of a long value can be shown: cut before the work, not after.
-  const clean = value.slice(0, 2 * CELL_CHARS).replace(/\s+/g, ' ')
-  const chars = [...clean]
-  return chars.length <= CELL_CHARS ? clean : `${chars.slice(0, CELL_CHARS - 1).join('')}…`
-}
-
-/** Rows as aligned monospace lines (widths from the whole table, so pages line up). */
-function tableLines(columns: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const cells = [columns, ...rows].map((row) => columns.map((_, i) => cell(row[i] ?? '')))
-  const widths = columns.map((_, i) => Math.max(...cells.map((row) => [...(row[i] ?? '')].length)))
-  return cells.map((row) =>
-    row
-      .map((c, i) => c + ' '.repeat(Math.max(0, (widths[i] ?? 0) - [...c].length)))
-      .join('  ')
-      .trimEnd(),
-  )
-}
-
-/** A table as code blocks: each block's text is ``` + lines + ```, under the section limit. */
-function codeSections(lines: readonly string[]): SlackBlock[] {
-  const fence = '```'
-  const room = LIMITS.sectionText - 2 * fence.length - 2
-  return packLines(
-    lines.map((line) => cutEscaped(line, room, escapeCode)),
-    room,
-  ).map((chunk) => section(`${fence}\n${chunk}\n${fence}`))
-}
-
-export function pageCount(reply: Reply): number {
-  const longest = Math.max(0, ...reply.blocks.map((b) => (b.kind === 'table' ? b.rows.length : 0)))
-  return Math.max(1, Math.ceil(longest / TABLE_PAGE_ROWS))
-}
-
-function tableBlocks(block: Extract<Block, { kind: 'table' }>, page: number, pageable: boolean): SlackBlock[] {
-  const all = tableLines(block.columns, block.rows)
-  const [head = '', ...body] = all
-  const start = page * TABLE_PAGE_ROWS
-  const shown = body.slice(start, start + TABLE_PAGE_ROWS)
-  const blocks = codeSections([head, ...shown])
-  const notes: string[] = []
-  if (body.length > TABLE_PAGE_ROWS) {
-    const rows = `rows ${Math.min(start + 1, body.length)}–${Math.min(start + TABLE_PAGE_ROWS, body.length)} of ${body.length}`
-    notes.push(pageable ? rows : `${rows}; ${Math.max(0, body.length - start - shown.length)} more not shown`)
-  }
-  if (block.note) notes.push(block.note)
-  if (notes.length > 0) blocks.push(contextBlock(notes.join(' · ')))
   return blocks
 }
 
