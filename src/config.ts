@@ -18,6 +18,9 @@ const fingerprint = z
   .string()
   .transform((s) => s.replace(/:/g, '').toLowerCase())
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed'))
+  .describe(
+    "the certificate's SHA-256 fingerprint as `openssl x509 -noout -fingerprint -sha256` prints it: 64 hex digits, colons and either case allowed",
+  )
 
 export const poolTlsSchema = z
   .union([
@@ -26,12 +29,20 @@ export const poolTlsSchema = z
     z.object({ fingerprint }).strict().describe('accept exactly the certificate with this SHA-256 fingerprint'),
   ])
   .default('verify')
+  .describe("how the master's TLS certificate is checked; a pinned fingerprint needs an https:// URL")
 
 export const poolConfigSchema = z
   .object({
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, . _ - (it appears in commands)'),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, . _ - (it appears in commands)')
+      .describe('the name people type in commands (`/docker vms <pool>`) and see in replies; unique among the pools'),
     url: z.url({ protocol: /^https?$/ }).describe("the pool master's XAPI URL, e.g. https://xs-master.example"),
-    username: z.string().min(1).default('root'),
+    username: z
+      .string()
+      .min(1)
+      .default('root')
+      .describe('the XAPI account the bot logs in as (see the README for a least-privilege account)'),
     password: secretRefSchema,
     tls: poolTlsSchema,
   })
@@ -49,12 +60,16 @@ export const appConfigSchema = z
   .object({
     log: z
       .object({
-        level: z.enum(LOG_LEVELS).default('info'),
+        level: z.enum(LOG_LEVELS).default('info').describe('the least severe level written'),
         file: z.string().min(1).optional().describe('write logs to this file instead of standard error'),
       })
       .strict()
-      .prefault({}),
-    pools: z.array(poolConfigSchema).min(1, 'configure at least one pool'),
+      .prefault({})
+      .describe('logging: pino JSON lines, with passwords, tokens and keys censored'),
+    pools: z
+      .array(poolConfigSchema)
+      .min(1, 'configure at least one pool')
+      .describe('the pools to manage, each reached through its master; at least one'),
     access: accessSchema,
     approvals: approvalsSchema,
     store: z
@@ -66,7 +81,8 @@ export const appConfigSchema = z
           .describe('where the SQLite database (jobs, approvals, audit) lives'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("the bot's durable state"),
     http: z
       .object({
         port: z
@@ -79,17 +95,22 @@ export const appConfigSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('the address to bind (loopback by default)'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('the operations endpoint, GET /healthz and GET /metrics (Prometheus); off when absent'),
     platforms: z
       .object({
         shell: z
           .object({ user: z.string().min(1).describe('the terminal user the chat starts as') })
           .strict()
-          .optional(),
-        slack: slackConfigSchema.optional().describe('the Slack app (docs/setup-slack.md)'),
+          .optional()
+          .describe('the terminal chat on standard input and output (`/as <user>` switches user)'),
+        slack: slackConfigSchema
+          .optional()
+          .describe('the Slack app: Socket Mode by default, or HTTP; see docs/setup-slack.md'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('the chat platforms the bot serves'),
   })
   .strict()
   .superRefine((config, ctx) => {
@@ -278,7 +299,7 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
   })
   const slack = config.platforms.slack
   if (slack) {
-    for (const { key, message } of resolveSlackSecrets(slack, env).problems) {
+    for (const { key, message } of resolveSlackSecrets(slack, env, { checkKinds: false }).problems) {
       problems.push({ path: `platforms.slack.${key}`, message })
     }
   }

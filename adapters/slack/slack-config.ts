@@ -16,21 +16,23 @@ export const slackConfigSchema = z
     botToken: secretRefSchema.describe('the Bot User OAuth Token (xoxb-…), from OAuth & Permissions'),
     appToken: secretRefSchema
       .optional()
-      .describe('the App-Level Token with connections:write (xapp-…), from Basic Information; Socket Mode'),
+      .describe('the App-Level Token with connections:write (xapp-…), from Basic Information; needed in Socket Mode'),
     signingSecret: secretRefSchema
       .optional()
-      .describe('the Signing Secret, from Basic Information → App Credentials; HTTP mode'),
+      .describe('the Signing Secret, from Basic Information → App Credentials; needed in HTTP mode'),
     http: z
       .object({
-        port: z.number().int().min(0).max(65_535).default(3000),
+        port: z.number().int().min(0).max(65_535).default(3000).describe('the port Slack’s requests arrive on'),
         host: z.string().min(1).default('127.0.0.1').describe('the address to bind (loopback: behind a TLS proxy)'),
         path: z
           .string()
           .regex(/^\/[A-Za-z0-9/_-]*$/, 'a URL path such as /slack/events')
-          .default('/slack/events'),
+          .default('/slack/events')
+          .describe('the path of the request URLs in the app settings'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('where HTTP mode listens'),
     apiUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
@@ -71,12 +73,15 @@ export interface SlackSecrets {
 const PREFIXES = { botToken: 'xoxb-', appToken: 'xapp-' } as const
 
 /**
- * Resolves the secret references and checks the tokens' kinds (a user token or a bot token where the
- * app token belongs is the usual paste mistake). Problems come back by config key, values never shown.
+ * Resolves the secret references, and (at start, `checkKinds`) checks the tokens' kinds: a user token or
+ * the app-level token where the bot token belongs is the usual paste mistake. `check-config` resolves
+ * only, as for every other secret (tools check configs with placeholder values). Problems come back by
+ * config key; values are never shown.
  */
 export function resolveSlackSecrets(
   config: SlackConfig,
   env: NodeJS.ProcessEnv = process.env,
+  options: { readonly checkKinds?: boolean } = {},
 ): { secrets?: SlackSecrets; problems: { key: string; message: string }[] } {
   const problems: { key: string; message: string }[] = []
   const read = (key: 'botToken' | 'appToken' | 'signingSecret'): string | undefined => {
@@ -85,7 +90,7 @@ export function resolveSlackSecrets(
     try {
       const value = resolveSecret(ref, env)
       const prefix = key === 'signingSecret' ? undefined : PREFIXES[key]
-      if (prefix && !value.startsWith(prefix)) {
+      if (options.checkKinds !== false && prefix && !value.startsWith(prefix)) {
         problems.push({ key, message: `must be a token starting with ${prefix} (check which token was pasted)` })
       }
       return value

@@ -53,3 +53,16 @@ export function checkArgs(command: AnyCommand, input: Readonly<Record<string, un
 export function validateArgs(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
   return checkArgs(command, collectArgs(command, rest))
 }
+
+/** Slack caps slash-command text near this too; nothing typed on one line needs more. */
+const MAX_COMMAND_CHARS = 4_000
+
+/** Refuses overlong command text before it is parsed, logged at length, or echoed in an answer. */
+export function checkLength(text: string): void {
+  if (text.length > MAX_COMMAND_CHARS) {
+    throw new UserError(
+      'args.too_long',
+      `that command is ${text.length} characters long; commands are limited to ${MAX_COMMAND_CHARS} (long inputs such as a cloud-config go in a form)`,
+    )
+  }
+}

@@ -5,10 +5,11 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Log } from '../log.js'
+import { redactSecretText } from '../redact-secrets.js'
 import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
 import { buildContext } from './command-context.js'
-import { checkArgs, collectArgs, findCommand } from './command-lookup.js'
-import { ConfirmationStore, digestOf } from './confirmations.js'
+import { checkArgs, checkLength, collectArgs, findCommand } from './command-lookup.js'
+import { ConfirmationStore, confirmationReply, digestOf } from './confirmations.js'
 import { failureReply, observeCommand, outcomeOf } from './dispatch-observe.js'
 import type { DispatcherOptions, Invocation } from './dispatcher-options.js'
 import { UserError } from './errors.js'
@@ -25,7 +26,7 @@ import type { PlannedCommand } from './governance.js'
 import { tokenize } from './grammar.js'
 import { helpReply, unknownCommandReply } from './help.js'
 import { PendingForms } from './pending-forms.js'
-import { actions, context, privateReply, type Reply, type SubmitOutcome, text } from './reply.js'
+import { privateReply, type Reply, type SubmitOutcome, text } from './reply.js'
 import { SecretStash } from './secret-stash.js'
 import type { StatusSink } from './status-coalescer.js'
 
@@ -34,6 +35,12 @@ export type { DispatcherOptions, Invocation } from './dispatcher-options.js'
 
 /** The answer to a redelivered platform event: nothing ran again. */
 const ALREADY_HANDLED = privateReply(text('This was already handled.', 'warning'))
+
+type Submission = Omit<Invocation, 'text'> & {
+  readonly token: string
+  readonly values: Readonly<Record<string, string>>
+}
+type Press = Omit<Invocation, 'text'> & { readonly token: string }
 
 const actorKey = (actor: Actor) => `${actor.platform}:${actor.id}`
 
@@ -67,12 +74,28 @@ export class Dispatcher {
     )
   }
 
+  /** Runs a typed command. Every answer leaves through redactSecretText: a pasted token is not echoed back. */
   async handle(invocation: Invocation): Promise<Reply> {
+    return redactSecretText(await this.#handle(invocation))
+  }
+
+  /** A form submitted (see #submit). */
+  async submit(invocation: Submission): Promise<SubmitOutcome> {
+    return redactSecretText(await this.#submit(invocation))
+  }
+
+  /** A button pressed (see #press). */
+  async press(invocation: Press): Promise<Reply> {
+    return redactSecretText(await this.#press(invocation))
+  }
+
+  async #handle(invocation: Invocation): Promise<Reply> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     const seen = observeCommand(this.#options.observer, 'redelivered')
     try {
       if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
+      checkLength(invocation.text)
       const words = tokenize(invocation.text.trim().replace(/^\//, ''))
       const found = findCommand(this.#options.commands, words)
       if (!found) {
@@ -113,12 +136,7 @@ export class Dispatcher {
    * with the form to reopen), then the command goes the way a typed one does — access, plan, approval
    * or confirmation, job. Only the token's server-side record says which command and whose form it is.
    */
-  async submit(
-    invocation: Omit<Invocation, 'text'> & {
-      readonly token: string
-      readonly values: Readonly<Record<string, string>>
-    },
-  ): Promise<SubmitOutcome> {
+  async #submit(invocation: Submission): Promise<SubmitOutcome> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     const seen = observeCommand(this.#options.observer, 'redelivered')
@@ -177,12 +195,15 @@ export class Dispatcher {
     log.info({ command: command.path, args, target: plan.target }, 'mutating command planned')
     const planned: PlannedCommand = { command, args, plan, ctx, status: ctx.status }
     if (governance?.needsApproval(command.path)) return governance.requestApproval(planned)
-    if (command.confirm) return this.#askConfirmation(actor, command, args, plan)
+    if (command.confirm) {
+      const entry = { actorKey: actorKey(actor), actorName: actor.name, path: command.path, args }
+      return confirmationReply(this.#confirmations, entry, plan, this.#ttlMs)
+    }
     return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
   }
 
   /** A button press (`/press <token>` in the terminal): confirm or cancel a pending command. */
-  async press(invocation: Omit<Invocation, 'text'> & { readonly token: string }): Promise<Reply> {
+  async #press(invocation: Press): Promise<Reply> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     const seen = observeCommand(this.#options.observer, 'redelivered')
@@ -269,25 +290,5 @@ export class Dispatcher {
       visibleCommands: () => this.visibleCommands(invocation.actor),
       actorKey: actorKey(invocation.actor),
     })
-  }
-
-  #askConfirmation(
-    actor: Actor,
-    command: AnyCommand,
-    args: Record<string, unknown>,
-    plan: { summary?: string | undefined },
-  ): Reply {
-    const tokens = this.#confirmations.create({
-      actorKey: actorKey(actor),
-      actorName: actor.name,
-      path: command.path,
-      args,
-      planDigest: digestOf(plan),
-    })
-    return privateReply(
-      text(`Confirm: ${plan.summary ?? `/${command.path}`}?`, 'warning'),
-      actions({ token: tokens.confirm, label: 'Confirm', style: 'danger' }, { token: tokens.cancel, label: 'Cancel' }),
-      context(`Only you can press these; they expire in ${Math.round(this.#ttlMs / 60_000) || 1} minute(s).`),
-    )
   }
 }

@@ -5,6 +5,7 @@
  * is read once and then forgotten; unread values expire. A restart forgets them all, on purpose.
  */
 import { randomUUID } from 'node:crypto'
+import { rememberSecret } from '../redact-secrets.js'
 
 const PREFIX = 'secret:'
 
@@ -25,6 +26,8 @@ export class SecretStash {
     this.#sweep()
     const handle = `${PREFIX}${randomUUID()}`
     this.#values.set(handle, { value, expiresAt: this.#now() + this.#ttlMs })
+    // Every sink scrubs it while it may be in use (read once, then used by the job for a while).
+    rememberSecret(value, 2 * this.#ttlMs)
     return handle
   }
 

@@ -27,7 +27,7 @@ import { JobRunner } from '../../src/core/jobs.js'
 import type { Reply, StatusCard, SubmitOutcome } from '../../src/core/reply.js'
 import type { StatusSink } from '../../src/core/status-coalescer.js'
 import type { AuditEntry, JobRecord } from '../../src/core/store-ports.js'
-import { silentLog } from '../../src/log.js'
+import { type Log, silentLog } from '../../src/log.js'
 import type { DockerDaemon, DockerEvent } from '../../src/sim/docker/docker-daemon.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
@@ -38,23 +38,27 @@ import { startChat } from './test-chat.js'
 
 /**
  * Who may do what. alice operates; bob and carol approve anywhere; dave approves on lab-modern only;
- * lee both operates and approves (for rules that allow self-approval); eve has no role at all.
+ * lee both operates and approves (for rules that allow self-approval); ada may run every command but
+ * approves nothing; eve has no role at all.
  */
 export const GOVERNED_ACCESS = accessSchema.parse({
   roles: {
     operator: { permissions: ['docker.read', 'docker.operate', 'xen.read'] },
     approver: { permissions: ['docker.read', 'xen.read', 'approve'] },
     'modern-approver': { permissions: ['docker.read', 'xen.read', 'approve'], pools: ['lab-modern'] },
+    // Every permission but approving: for suites that run every command (injection, redaction).
+    admin: { permissions: ['docker.read', 'docker.operate', 'docker.admin', 'vm.create', 'xen.read'] },
   },
   subjects: [
     { platform: 'shell', users: ['alice'], roles: ['operator'] },
     { platform: 'shell', users: ['bob', 'carol'], roles: ['approver'] },
     { platform: 'shell', users: ['dave'], roles: ['modern-approver'] },
     { platform: 'shell', users: ['lee'], roles: ['operator', 'approver'] },
+    { platform: 'shell', users: ['ada'], roles: ['admin'] },
   ],
 })
 
-export type GovernedUser = 'alice' | 'bob' | 'carol' | 'dave' | 'lee' | 'eve'
+export type GovernedUser = 'alice' | 'bob' | 'carol' | 'dave' | 'lee' | 'eve' | 'ada'
 
 export const actorOf = (user: GovernedUser): Actor => ({ platform: 'shell', id: user, name: user })
 
@@ -74,6 +78,8 @@ export interface GovernedChatOptions {
   readonly rules?: Readonly<Record<string, Record<string, unknown>>> | undefined
   /** Job card edits per interval (default 1 s, as in the app). */
   readonly editIntervalMs?: number | undefined
+  /** The bot's logger (default: silent); security tests pass a capturing one and scan it. */
+  readonly log?: Log | undefined
   /** Commands registered after the real ones (tests of the dispatcher's own flows). */
   readonly extraCommands?: readonly AnyCommand[] | undefined
 }
@@ -172,7 +178,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       access,
       inventory: chat.xen.inventory,
       docker: createDockerRouter({ xscontainer: chat.xen.xscontainer }),
-      log: silentLog,
+      log: options.log ?? silentLog,
       governance,
       records: {
         recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),

@@ -79,15 +79,19 @@ describe('platforms.slack', () => {
     const dir = mkdtempSync(join(tmpdir(), 'xen-chatops-slack-config-'))
     dirs.push(dir)
     const file = join(dir, 'config.yaml')
-    writeFileSync(file, `${BASE}platforms:\n  slack: { botToken: { env: SLACK_BOT }, appToken: { env: SLACK_APP } }\n`)
-    expect(checkConfig(file, { XS_PASSWORD: 'x', SLACK_BOT: 'xoxp-user-token' })).toEqual([
-      {
-        path: 'platforms.slack.botToken',
-        message: 'must be a token starting with xoxb- (check which token was pasted)',
-      },
-      { path: 'platforms.slack.appToken', message: 'environment variable SLACK_APP is not set' },
+    const appTokenFile = join(dir, 'app-token')
+    writeFileSync(
+      file,
+      `${BASE}platforms:\n  slack: { botToken: { env: SLACK_BOT }, appToken: { file: ${appTokenFile} } }\n`,
+    )
+    expect(checkConfig(file, { XS_PASSWORD: 'x', SLACK_BOT: 'xoxb-1' })).toEqual([
+      { path: 'platforms.slack.appToken', message: `cannot read secret file ${appTokenFile}: ENOENT` },
     ])
-    expect(checkConfig(file, { XS_PASSWORD: 'x', SLACK_BOT: 'xoxb-1', SLACK_APP: 'xapp-1' })).toEqual([])
+    writeFileSync(appTokenFile, 'xapp-1\n')
+    expect(checkConfig(file, { XS_PASSWORD: 'x' })).toEqual([
+      { path: 'platforms.slack.botToken', message: 'environment variable SLACK_BOT is not set' },
+    ])
+    expect(checkConfig(file, { XS_PASSWORD: 'x', SLACK_BOT: 'xoxb-1' })).toEqual([])
   })
 })
 
