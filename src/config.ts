@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
+import { alertsSchema } from './alerts/alerts-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
 
@@ -109,9 +110,25 @@ export const appConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Issue #11: the alert channel; no alerts are posted when absent. */
+    alerts: alertsSchema.optional().describe('where alerts about containers, VMs and pools are posted'),
   })
   .strict()
   .superRefine((config, ctx) => {
+    // Issue #11: an alert can only go to a chat platform the bot is connected to.
+    const alerts = config.alerts
+    const destinations = alerts
+      ? [
+          { path: ['alerts', 'default'], to: alerts.default },
+          ...alerts.rules.flatMap((rule, i) => rule.to.map((to, j) => ({ path: ['alerts', 'rules', i, 'to', j], to }))),
+        ]
+      : []
+    for (const { path, to } of destinations) {
+      if (!(to.platform in config.platforms)) {
+        const message = `platform ${to.platform} is not configured under platforms, so nothing could post there`
+        ctx.addIssue({ code: 'custom', path: [...path, 'platform'], message })
+      }
+    }
     const seen = new Set<string>()
     config.pools.forEach((pool, i) => {
       if (seen.has(pool.name))

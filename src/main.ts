@@ -79,6 +79,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
     user: shell.user,
     ...shellCompletion(app, () => chat.user),
   })
+  app.alerts?.attach(chat.alertSink())
   try {
     await app.startHttp()
   } catch (error) {

@@ -15,6 +15,7 @@ import type { Governance, PlannedCommand } from './governance.js'
 import { tokenize } from './grammar.js'
 import { helpReply, suggestCommands } from './help.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
+import { handlePress, type PressHandler, pressContext } from './press-handler.js'
 import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
@@ -56,6 +57,8 @@ export interface DispatcherOptions {
   readonly suggestions?: Suggestions | undefined
   /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */
   readonly observer?: DispatchObserver | undefined
+  /** Other buttons' owners (issue #11: alert buttons), asked after approval votes and before confirmations. */
+  readonly presses?: readonly PressHandler[] | undefined
 }
 
 /** How a command ended: answered, refused as the user's mistake, refused by access control, or a bug. */
@@ -155,6 +158,16 @@ export class Dispatcher {
         (actor, path, args, sink) => this.#replan(actor, path, args, sink, requestId, log),
       )
       if (voted) return voted
+      // Alert buttons (issue #11): their commands run through handle(), so access and approvals apply.
+      const { actor } = invocation
+      const run = (line: string) => this.handle({ actor, text: line, status })
+      const { access, governance: audit } = this.#options
+      const pressed = handlePress(
+        this.#options.presses ?? [],
+        invocation.token.trim(),
+        pressContext({ actor, requestId, log, access, governance: audit, run }),
+      )
+      if (pressed) return await pressed
       const found = this.#confirmations.take(invocation.token.trim())
       if (!found)
         throw new UserError('confirm.expired', 'that button has expired or was already used; run the command again')

@@ -7,15 +7,24 @@ import { MIGRATIONS, migrate, SchemaVersionError, schemaVersion } from '../../sr
 import { openStore } from '../../src/store/open-store.js'
 import { approvalInput, dbFile, jobInput, openTestStore, rawConnection, tempDir } from './store-helpers.js'
 
-const STEP_2 = { version: 2, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
+// The step after the last released one, whatever that is (each issue that adds a step moves it on).
+const LATEST = MIGRATIONS.length
+const STEP_NEXT = {
+  version: LATEST + 1,
+  name: 'notes',
+  sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT',
+}
 
 describe('migrations', () => {
   it('a new database gets every step, recorded in schema_migrations with its name', () => {
     const dataDir = join(tempDir(), 'data')
     openTestStore({ dataDir })
     const rows = rawConnection(dbFile(dataDir)).prepare('SELECT version, name FROM schema_migrations').all()
-    expect(rows).toEqual([{ version: 1, name: 'approvals, jobs, interactions, audit chain' }])
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1])
+    expect(rows).toEqual([
+      { version: 1, name: 'approvals, jobs, interactions, audit chain' },
+      { version: 2, name: 'alert state: alerts, their posts, digests, mutes' },
+    ])
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 2])
   })
 
   it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
@@ -26,7 +35,7 @@ describe('migrations', () => {
     const second = openTestStore({ dataDir })
     expect(second.approvals.get('a7k2m9')?.state).toBe('pending')
     const raw = rawConnection(dbFile(dataDir))
-    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(LATEST)
     expect(migrate(raw)).toEqual([])
     expect(migrate(raw)).toEqual([])
   })
@@ -35,11 +44,11 @@ describe('migrations', () => {
     const dataDir = join(tempDir(), 'data')
     openTestStore({ dataDir })
     const raw = rawConnection(dbFile(dataDir))
-    expect(schemaVersion(raw)).toBe(1)
-    expect(migrate(raw, [...MIGRATIONS, STEP_2], () => 42)).toEqual([2])
-    expect(migrate(raw, [...MIGRATIONS, STEP_2])).toEqual([])
-    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = 2').get()).toEqual({
-      version: 2,
+    expect(schemaVersion(raw)).toBe(LATEST)
+    expect(migrate(raw, [...MIGRATIONS, STEP_NEXT], () => 42)).toEqual([LATEST + 1])
+    expect(migrate(raw, [...MIGRATIONS, STEP_NEXT])).toEqual([])
+    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = ?').get(LATEST + 1)).toEqual({
+      version: LATEST + 1,
       applied_at: 42,
     })
     expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe('notes')
@@ -52,13 +61,15 @@ describe('migrations', () => {
     raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, ?, 0)').run('from the future')
     expect(() => openStore({ dataDir })).toThrow(SchemaVersionError)
     expect(() => openStore({ dataDir })).toThrow(
-      /is at schema version 7, but this xen-chatops knows versions up to 1: run a newer xen-chatops/,
+      new RegExp(
+        `is at schema version 7, but this xen-chatops knows versions up to ${LATEST}: run a newer xen-chatops`,
+      ),
     )
   })
 
   it('a failing step rolls back entirely and records nothing', () => {
     const db = new Database(':memory:')
-    const broken = { version: 2, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
+    const broken = { ...STEP_NEXT, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no such table: missing/)
     expect(schemaVersion(db)).toBe(0)
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('half', 'approvals')").pluck().get()).toBe(0)
@@ -67,7 +78,7 @@ describe('migrations', () => {
 
   it('a list out of order is a programming error', () => {
     const db = new Database(':memory:')
-    expect(() => migrate(db, [STEP_2])).toThrow('migration notes must be version 1')
+    expect(() => migrate(db, [STEP_NEXT])).toThrow('migration notes must be version 1')
     db.close()
   })
 })

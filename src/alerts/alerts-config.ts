@@ -1,0 +1,103 @@
+/**
+ * The `alerts` section of the configuration (issue #11): where alerts go (rules matching pool, VM name
+ * glob, VM tag, kind and severity, else the default destination), optional quiet hours, and the knobs
+ * that keep a channel readable — the per-destination rate, re-notification, flap damping, and what
+ * counts as a restart loop. Strict like the rest of the file: an unknown key is an error.
+ */
+import { z } from 'zod'
+import { ALERT_KINDS, SEVERITIES } from './alert-types.js'
+
+export const destinationSchema = z
+  .object({
+    platform: z.enum(['shell', 'slack', 'discord']),
+    channel: z.string().min(1).describe('Slack channel id (C…), Discord channel id, or any name for the terminal chat'),
+  })
+  .strict()
+
+const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24-hour)')
+
+const timeZone = z
+  .string()
+  .min(1)
+  .refine(
+    (zone) => {
+      try {
+        new Intl.DateTimeFormat('en', { timeZone: zone })
+        return true
+      } catch {
+        return false
+      }
+    },
+    { message: 'an IANA time zone such as UTC or Europe/Paris' },
+  )
+
+export const ruleSchema = z
+  .object({
+    match: z
+      .object({
+        pools: z.array(z.string().min(1)).optional(),
+        vms: z.array(z.string().min(1)).optional().describe('VM name globs (* and ?)'),
+        tags: z.array(z.string().min(1)).optional().describe('VMs carrying one of these tags'),
+        kinds: z.array(z.enum(ALERT_KINDS)).optional(),
+        severities: z.array(z.enum(SEVERITIES)).optional(),
+      })
+      .strict()
+      .prefault({}),
+    to: z.array(destinationSchema).min(1),
+  })
+  .strict()
+
+export const quietHoursSchema = z
+  .object({
+    from: clockTime,
+    to: clockTime,
+    timeZone: timeZone.default('UTC'),
+    /** Alerts at least this severe are posted even in quiet hours. */
+    minSeverity: z.enum(SEVERITIES).default('critical').describe('alerts this severe are posted anyway'),
+  })
+  .strict()
+  .refine((q) => q.from !== q.to, { message: 'from and to must differ', path: ['to'] })
+
+export const alertsSchema = z
+  .object({
+    default: destinationSchema.describe('where an alert goes when no rule matches it'),
+    rules: z.array(ruleSchema).default([]).describe('every matching rule adds its destinations'),
+    quietHours: quietHoursSchema.optional().describe('held alerts are posted as one digest when they end'),
+    ratePerSecond: z
+      .number()
+      .positive()
+      .max(50)
+      .default(1)
+      .describe('messages per second per destination (Slack allows about 1 per channel); the rest fold into a digest'),
+    renotifyMinutes: z
+      .number()
+      .min(0)
+      .default(60)
+      .describe('a condition that fires again within this edits its alert instead of posting a new one'),
+    flapping: z
+      .object({
+        changes: z.number().int().min(2).default(6),
+        withinMinutes: z.number().positive().default(10),
+      })
+      .strict()
+      .prefault({})
+      .describe('this many changes in the window: the alert waits to be stable before it says resolved'),
+    restartLoop: z
+      .object({
+        restarts: z.number().int().min(2).default(3),
+        withinMinutes: z.number().positive().default(5),
+      })
+      .strict()
+      .prefault({}),
+    poolGraceSeconds: z
+      .number()
+      .min(0)
+      .default(30)
+      .describe('a pool connection must stay down this long before it is an alert'),
+  })
+  .strict()
+
+export type AlertsConfig = z.infer<typeof alertsSchema>
+export type AlertRule = z.infer<typeof ruleSchema>
+export type QuietHours = z.infer<typeof quietHoursSchema>
+export type Destination = z.infer<typeof destinationSchema>
