@@ -17,9 +17,13 @@ export function parseAlertToken(token: string): { id: string; verb: AlertVerb } 
 
 export const utc = (at: number) => `${new Date(at).toISOString().replace('T', ' ').slice(0, 16)} UTC`
 
-const minutes = (ms: number) => {
-  const m = Math.round(ms / 60_000)
-  return m < 1 ? 'under a minute' : m === 1 ? '1 minute' : `${m} minutes`
+/** `45 s`, `12 min`, `3 h 5 min`. */
+export function duration(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000))
+  if (seconds < 60) return `${seconds} s`
+  const minutes = Math.round(seconds / 60)
+  if (minutes < 90) return `${minutes} min`
+  return `${Math.floor(minutes / 60)} h ${minutes % 60} min`
 }
 
 export interface AlertView {
@@ -73,11 +77,11 @@ export function alertMessage(view: AlertView): Reply {
 function status(alert: AlertRecord, now: number, muted: AlertView['muted'], flapping: boolean): string {
   const parts: string[] = []
   if (alert.state === 'resolved') {
-    const after = alert.resolvedAt === undefined ? '' : ` after ${minutes(alert.resolvedAt - alert.firstAt)}`
+    const after = alert.resolvedAt === undefined ? '' : ` after ${duration(alert.resolvedAt - alert.firstAt)}`
     parts.push(`resolved${after}: ${alert.resolution ?? 'the condition ended'}`)
   } else if (alert.state === 'acknowledged') {
     parts.push(`acknowledged by ${alert.ackedBy ?? 'someone'}${alert.ackedAt ? ` at ${utc(alert.ackedAt)}` : ''}`)
-  } else parts.push(`open for ${minutes(now - alert.firstAt)}`)
+  } else parts.push(`open for ${duration(now - alert.firstAt)}`)
   if (flapping && alert.state !== 'resolved') parts.push('flapping: it waits to be stable before it says resolved')
   if (muted && muted.until > now) parts.push(`muted until ${utc(muted.until)} by ${muted.by}`)
   if (alert.restart) {

@@ -44,8 +44,8 @@ describe('a container killed outside the bot', () => {
     expect(headOf(message?.reply ?? { blocks: [], visibility: 'channel' })).toBe(
       'Resolved: redis-cache in web-1 exited with code 137',
     )
-    expect(fieldOf(message?.reply ?? { blocks: [], visibility: 'channel' }, 'Status')).toMatch(
-      /^resolved after .*: back up \(Up\)$/,
+    expect(fieldOf(message?.reply ?? { blocks: [], visibility: 'channel' }, 'Status')).toBe(
+      'resolved after 5 s: back up (Up)',
     )
     expect(buttonsOf(message?.reply ?? { blocks: [], visibility: 'channel' })).toEqual([])
   })
@@ -72,5 +72,38 @@ describe('a container killed outside the bot', () => {
     await bot.until(() => containerState(bot, 'web-1', 'redis-cache')?.startsWith('Exited'), 'the stop seen')
     await bot.advance(5_000)
     expect(bot.sink.calls).toEqual([])
+  })
+})
+
+describe('a container in a restart loop', () => {
+  it('raises one critical alert that counts the restarts, resolved when the loop ends', async () => {
+    // The demo's queue-worker on web-2 crashes 2 s after each start; Docker restarts it (policy always).
+    const bot = await startAlertBot({ scenario: 'demo', alerts: ROUTED })
+    const loops = () =>
+      bot.sink.posts.filter((p) => headOf(p.reply).startsWith('queue-worker in web-2 keeps restarting'))
+    await bot.settle(() => loops().length === 1, 'the restart-loop alert', 500)
+    const [alert] = loops()
+    if (!alert) throw new Error('no alert')
+    expect(alert.channel).toBe('web-team')
+    expect(headOf(alert.reply)).toBe('queue-worker in web-2 keeps restarting: 3 restarts within 5 min')
+    expect(fieldOf(alert.reply, 'Severity')).toBe('critical')
+    // It keeps looping: the same message counts the further restarts, nothing new is posted.
+    await bot.advance(20_000, 500)
+    expect(bot.sink.posts).toHaveLength(1)
+    const counted = bot.sink.messages().get(alert.messageId)?.reply
+    expect(Number(fieldOf(counted ?? alert.reply, 'Occurrences')?.split(' ')[0])).toBeGreaterThan(1)
+
+    // An operator stops it through the bot (its own change: no "exited" alert); a quiet window later the
+    // loop alert says so.
+    const confirm = await bot.say('alice', '/docker stop web-2 queue-worker')
+    expect(headOf(await bot.press('alice', tokenOf(confirm, 'Confirm')))).toBe('queue-worker in web-2: stop done')
+    await bot.advance(6 * 60_000, 30_000)
+    await bot.settle(
+      () => headOf(bot.sink.messages().get(alert.messageId)?.reply ?? alert.reply).startsWith('Resolved'),
+      'resolved',
+    )
+    const last = bot.sink.messages().get(alert.messageId)?.reply ?? alert.reply
+    expect(fieldOf(last, 'Status')).toMatch(/^resolved after \d+ min: no longer restarting \(Exited \(\d+\)\)$/)
+    expect(bot.sink.posts).toHaveLength(1)
   })
 })

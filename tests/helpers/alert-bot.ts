@@ -152,8 +152,10 @@ export interface AlertBot {
   readonly sink: RecordingSink
   simPool(name: string): SimPool
   daemon(pool: string, vm: string): DockerDaemon
-  /** Waits (real time) until the bot's inventory satisfies `test`, polling. */
+  /** Waits (real time) until `test` holds, polling; sim time stands still. */
   until<T>(test: () => T | undefined | null | false, what: string): Promise<T>
+  /** Waits until `test` holds, moving sim time `stepMs` at each poll (for what waits on a rate slot or a timer). */
+  settle<T>(test: () => T | undefined | null | false, what: string, stepMs?: number): Promise<T>
   /** Moves sim and alert time forward, in steps, letting the event stream deliver between them. */
   advance(ms: number, stepMs?: number): Promise<void>
   say(user: string, text: string): Promise<Reply>
@@ -211,6 +213,15 @@ export async function startAlertBot(options: AlertBotOptions = {}): Promise<Aler
         return daemon
       },
       until: (test, what) => waitFor(test, 10_000, what),
+      settle: async (test, what, stepMs = 250) => {
+        for (let i = 0; i < 400; i++) {
+          const value = test()
+          if (value) return value
+          await clock.advance(stepMs)
+          await new Promise((resolve) => setTimeout(resolve, 10))
+        }
+        throw new Error(`${what} did not happen within ${(400 * stepMs) / 1000} s of sim time`)
+      },
       advance: async (ms, stepMs = 1_000) => {
         for (let done = 0; done < ms; done += stepMs) {
           await clock.advance(Math.min(stepMs, ms - done))
