@@ -78,6 +78,10 @@ export class AlertEngine {
 
   signal(signal: AlertSignal): void {
     if (this.#stopped) return
+    this.#o.store.atomically(() => this.#signal(signal))
+  }
+
+  #signal(signal: AlertSignal): void {
     if (signal.state === 'resolved') {
       this.#resolve(signal.key, signal.resolution)
       return
@@ -86,7 +90,7 @@ export class AlertEngine {
       if (this.#holds.has(signal.key)) return
       const cancel = this.#o.clock.setTimer(signal.holdMs, () => {
         this.#holds.delete(signal.key)
-        this.#fire(signal)
+        this.#o.store.atomically(() => this.#fire(signal))
       })
       this.#holds.set(signal.key, cancel)
       return
@@ -141,13 +145,13 @@ export class AlertEngine {
     settling?.()
     this.#settling.delete(signal.key)
     const facts = { title: signal.title, detail: signal.detail, severity: signal.severity, lastAt: now }
-    const live = store.live(signal.key)
-    if (live) {
-      const changes = settling ? this.#changes(live, now) : live.changes
-      this.#changed(store.update(live.id, { ...facts, occurrences: live.occurrences + 1, changes }), true)
+    // The newest alert of the condition is its live one, if it has one (one query: storms are many).
+    const latest = store.latest(signal.key)
+    if (latest && latest.state !== 'resolved') {
+      const changes = settling ? this.#changes(latest, now) : latest.changes
+      this.#changed(store.update(latest.id, { ...facts, occurrences: latest.occurrences + 1, changes }), true)
       return
     }
-    const latest = store.latest(signal.key)
     const renotifyMs = config.renotifyMinutes * 60_000
     if (latest && (store.muted(signal.key, now) || now - latest.notifiedAt < renotifyMs)) {
       const reopened = store.update(latest.id, {

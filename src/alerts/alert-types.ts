@@ -111,6 +111,8 @@ export interface DigestRecord extends AlertDestinationKey {
 
 /** Alert state, durable (src/store/sqlite-alerts.ts). Each method is one statement or one transaction. */
 export interface AlertStore {
+  /** Runs `fn` (synchronous) as one transaction: one signal's writes commit together (a storm writes thousands). */
+  atomically<T>(fn: () => T): T
   /** Stores a new alert and its pending posts (one per destination) together. */
   create(record: AlertRecord, destinations: readonly AlertDestinationKey[]): AlertRecord
   get(id: string): AlertRecord | undefined

@@ -111,7 +111,6 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
       CREATE UNIQUE INDEX alerts_live_by_key ON alerts (key) WHERE state != 'resolved';
       CREATE INDEX alerts_by_key ON alerts (key, first_at);
-      CREATE INDEX alerts_unresolved ON alerts (first_at) WHERE state != 'resolved';
 
       CREATE TABLE alert_digests (
         id TEXT PRIMARY KEY,
@@ -133,7 +132,6 @@ export const MIGRATIONS: readonly Migration[] = [
         digest_id TEXT REFERENCES alert_digests (id),
         PRIMARY KEY (alert_id, platform, channel)
       ) STRICT;
-      CREATE INDEX alert_posts_pending ON alert_posts (alert_id) WHERE message_id IS NULL AND digest_id IS NULL;
       CREATE INDEX alert_posts_by_digest ON alert_posts (digest_id) WHERE digest_id IS NOT NULL;
 
       CREATE TABLE alert_mutes (

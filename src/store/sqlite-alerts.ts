@@ -50,11 +50,13 @@ const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
 export class SqliteAlertStore implements AlertStore {
+  readonly #db: Database
   readonly #s: Record<string, Statement>
   readonly #create: (record: AlertRecord, destinations: readonly AlertDestinationKey[]) => void
   readonly #update: (id: string, patch: Partial<AlertRecord>) => AlertRecord
 
   constructor(db: Database) {
+    this.#db = db
     const p = (sql: string) => db.prepare(sql)
     this.#s = {
       insert: p('INSERT INTO alerts (id, key, kind, state, first_at, data) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -116,6 +118,10 @@ export class SqliteAlertStore implements AlertStore {
     const statement = this.#s[name]
     if (!statement) throw new Error(`no statement ${name}`)
     return statement
+  }
+
+  atomically<T>(fn: () => T): T {
+    return this.#db.transaction(fn)()
   }
 
   create(record: AlertRecord, destinations: readonly AlertDestinationKey[]): AlertRecord {
