@@ -1,12 +1,13 @@
 /**
  * Alerts in the terminal chat (issue #11): each alert message is printed with its channel and a
- * message number; a terminal cannot edit what it printed long ago, so an update is printed again,
- * marked as the new state of that message. The text goes through the same renderer as every reply,
- * so container and VM names are stripped of control characters before they reach the terminal.
+ * message number. A terminal cannot edit what it printed long ago, so an edit is printed as a short
+ * note about that message: its headline, how often and how it stands now, and its buttons (a digest's
+ * counts). The text goes through the same renderer as every reply, so container and VM names are
+ * stripped of control characters before they reach the terminal.
  */
 import { randomBytes } from 'node:crypto'
 import type { AlertSink } from '../../src/core/alert-sink.js'
-import type { Reply } from '../../src/core/reply.js'
+import type { Block, Reply } from '../../src/core/reply.js'
 import { renderReply, sanitize } from './render-text.js'
 
 export function createShellAlertSink(print: (text: string) => void): AlertSink {
@@ -22,10 +23,22 @@ export function createShellAlertSink(print: (text: string) => void): AlertSink {
       return { destination: { platform: 'shell', channel }, messageId }
     },
     async update(posted, message) {
-      show(
-        `── #${sanitize(posted.destination.channel)} · alert message ${sanitize(posted.messageId)}, updated`,
-        message,
-      )
+      const head = `── #${sanitize(posted.destination.channel)} · alert message ${sanitize(posted.messageId)}, updated`
+      show(head, { ...message, blocks: changedPart(message.blocks) })
     },
   }
+}
+
+/** The fields an edit changes: how often it fired and where it stands (an alert), the counts (a digest). */
+const CHANGING = new Set(['Occurrences', 'Status', 'Events', 'Alerts', 'Last'])
+
+/** What an edit of an alert message says that is new: headline, changing fields, buttons, its id line. */
+function changedPart(blocks: readonly Block[]): Block[] {
+  return blocks.flatMap((block, i): Block[] => {
+    // The headline, the buttons, and the closing `alert <id> · kind` (or digest) line.
+    if (i === 0 || i === blocks.length - 1 || block.kind === 'actions') return [block]
+    if (block.kind !== 'fields') return []
+    const fields = block.fields.filter((f) => CHANGING.has(f.label))
+    return fields.length > 0 ? [{ kind: 'fields', fields }] : []
+  })
 }
