@@ -215,3 +215,58 @@ describe('a platform that refuses for good', () => {
     ])
   })
 })
+
+describe('re-notification and the rate', () => {
+  it('a condition that fires again within the interval edits its alert; after it, a new alert is posted', async () => {
+    const h = startHarness({ ...OPS, renotifyMinutes: 60 })
+    h.inventory.synced('lab')
+    const up = container('svc', 1)
+    const down = withStatus(up, 'Exited (1)')
+    const host = vm('lab', 'web-1', 1, [up])
+    const cycle = async () => {
+      h.inventory.emit({ kind: 'container-changed', vm: host, previous: up, container: down })
+      await h.clock.advance(5_000)
+      h.inventory.emit({ kind: 'container-changed', vm: host, previous: down, container: up })
+      await h.clock.advance(5_000)
+    }
+    await cycle()
+    await h.clock.advance(30 * 60_000)
+    await cycle()
+    expect(h.sink.posts).toHaveLength(1)
+    await h.clock.advance(61 * 60_000)
+    await cycle()
+    expect(h.sink.posts.map((p) => [headOf(p.reply), (p.at - (h.sink.posts[0]?.at ?? 0)) / 60_000])).toEqual([
+      ['svc in web-1 exited with code 1', 0],
+      ['svc in web-1 exited with code 1', 91 + 20 / 60],
+    ])
+    // The first alert counted its second firing (within the interval) in place.
+    const first = h.sink.messages().get(h.sink.posts[0]?.messageId ?? '')
+    expect(first && fieldOf(first.reply, 'Occurrences')).toMatch(/^2 /)
+  })
+
+  it('the rate is per destination and configurable: at 0.5 per second, calls are 2 s apart', async () => {
+    const h = startHarness({
+      default: { platform: 'shell', channel: 'ops' },
+      rules: [{ match: { vms: ['db-*'] }, to: [{ platform: 'shell', channel: 'dba' }] }],
+      ratePerSecond: 0.5,
+    })
+    h.inventory.synced('lab')
+    for (const [i, name] of ['web-1', 'web-2', 'db-1', 'db-2'].entries()) {
+      const c = container('svc', i)
+      h.inventory.emit({
+        kind: 'container-changed',
+        vm: vm('lab', name, i),
+        previous: c,
+        container: withStatus(c, 'Exited (1)'),
+      })
+    }
+    await h.clock.advance(10_000)
+    const t0 = h.sink.calls[0]?.at ?? 0
+    expect(h.sink.calls.map((c) => [c.channel, (c.at - t0) / 1000])).toEqual([
+      ['ops', 0],
+      ['dba', 0],
+      ['ops', 2],
+      ['dba', 2],
+    ])
+  })
+})
