@@ -143,24 +143,26 @@ export class XenInventory implements Inventory {
   /** Issue #11: a message coming (once per ref) or going. */
   #message(pool: string, index: PoolIndex, o: CachedObject, removed: boolean): InventoryChange {
     const known = index.messages.get(o.$ref)
+    // Kept without its VM (pools hold thousands of messages; a VM summary is rebuilt on every change).
+    const withVm = (m: PoolMessage): PoolMessage => ({
+      ...m,
+      vm: m.cls === 'VM' ? [...index.summaries.values()].find((v) => v.uuid === m.objUuid) : undefined,
+    })
     if (removed && known) {
       index.messages.delete(o.$ref)
-      return { kind: 'message-removed', message: known }
+      return { kind: 'message-removed', message: withVm(known) }
     }
-    const objUuid = String(o.obj_uuid ?? '')
-    const vm = String(o.cls) === 'VM' ? [...index.summaries.values()].find((v) => v.uuid === objUuid) : undefined
     const message: PoolMessage = {
       pool,
       uuid: String(o.uuid ?? ''),
       name: String(o.name ?? ''),
       body: String(o.body ?? ''),
       cls: String(o.cls ?? ''),
-      objUuid,
-      vm,
+      objUuid: String(o.obj_uuid ?? ''),
     }
-    if (removed) return { kind: 'message-removed', message }
+    if (removed) return { kind: 'message-removed', message: withVm(message) }
     index.messages.set(o.$ref, message)
-    return { kind: 'message-added', message }
+    return { kind: 'message-added', message: withVm(message) }
   }
 
   #recompute(pool: string, index: PoolIndex, ref: string): void {
