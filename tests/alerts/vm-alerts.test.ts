@@ -70,6 +70,18 @@ describe('a VM halted outside the bot', () => {
     ])
   })
 
+  it('paused outside the bot: an alert, resolved when it is unpaused', async () => {
+    const bot = await startAlertBot({ alerts: ROUTED })
+    // The simulator has no VM.pause: the record changes as it would (xe vm-pause on the host).
+    const pool = bot.simPool('lab-legacy')
+    pool.store.update('VM', refOf(pool, 'VM', 'registry'), { power_state: 'Paused' })
+    await bot.until(() => bot.sink.posts.length === 1, 'the alert')
+    expect(summary(bot)).toEqual([['infra', 'registry was paused, and not by the bot', 'warning']])
+    pool.store.update('VM', refOf(pool, 'VM', 'registry'), { power_state: 'Running' })
+    await bot.settle(() => bot.sink.calls.length === 2, 'the resolution')
+    expect(summary(bot)).toEqual([['infra', 'Resolved: registry was paused, and not by the bot', 'warning']])
+  })
+
   it('a crash (xapi message VM_CRASHED) is a critical alert of its own', async () => {
     const bot = await startAlertBot({ alerts: ROUTED })
     const pool = bot.simPool('lab-legacy')
