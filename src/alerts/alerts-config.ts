@@ -9,12 +9,15 @@ import { ALERT_KINDS, SEVERITIES } from './alert-types.js'
 
 export const destinationSchema = z
   .object({
-    platform: z.enum(['shell', 'slack', 'discord']),
+    platform: z.enum(['shell', 'slack', 'discord']).describe('a platform configured under platforms'),
     channel: z.string().min(1).describe('Slack channel id (C…), Discord channel id, or any name for the terminal chat'),
   })
   .strict()
 
-const clockTime = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24-hour)')
+const clockTime = z
+  .string()
+  .regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day as HH:MM (24-hour)')
+  .describe('a time of day, HH:MM (24-hour)')
 
 const timeZone = z
   .string()
@@ -30,27 +33,29 @@ const timeZone = z
     },
     { message: 'an IANA time zone such as UTC or Europe/Paris' },
   )
+  .describe('an IANA time zone such as UTC or Europe/Paris')
 
 export const ruleSchema = z
   .object({
     match: z
       .object({
-        pools: z.array(z.string().min(1)).optional(),
+        pools: z.array(z.string().min(1)).optional().describe('pool names'),
         vms: z.array(z.string().min(1)).optional().describe('VM name globs (* and ?)'),
         tags: z.array(z.string().min(1)).optional().describe('VMs carrying one of these tags'),
-        kinds: z.array(z.enum(ALERT_KINDS)).optional(),
+        kinds: z.array(z.enum(ALERT_KINDS)).optional().describe('what happened'),
         severities: z.array(z.enum(SEVERITIES)).optional(),
       })
       .strict()
-      .prefault({}),
-    to: z.array(destinationSchema).min(1),
+      .prefault({})
+      .describe('what the rule applies to: every field given must hold (none given: every alert)'),
+    to: z.array(destinationSchema).min(1).describe('where matching alerts go'),
   })
   .strict()
 
 export const quietHoursSchema = z
   .object({
-    from: clockTime,
-    to: clockTime,
+    from: clockTime.describe('when quiet hours start'),
+    to: clockTime.describe('when they end (may be the next day)'),
     timeZone: timeZone.default('UTC'),
     /** Alerts at least this severe are posted even in quiet hours. */
     minSeverity: z.enum(SEVERITIES).default('critical').describe('alerts this severe are posted anyway'),
@@ -76,19 +81,20 @@ export const alertsSchema = z
       .describe('a condition that fires again within this edits its alert instead of posting a new one'),
     flapping: z
       .object({
-        changes: z.number().int().min(2).default(6),
-        withinMinutes: z.number().positive().default(10),
+        changes: z.number().int().min(2).max(100).default(6).describe('changes between firing and clear'),
+        withinMinutes: z.number().positive().default(10).describe('the window, and how long it must then be stable'),
       })
       .strict()
       .prefault({})
       .describe('this many changes in the window: the alert waits to be stable before it says resolved'),
     restartLoop: z
       .object({
-        restarts: z.number().int().min(2).default(3),
-        withinMinutes: z.number().positive().default(5),
+        restarts: z.number().int().min(2).max(100).default(3).describe('restarts Docker made'),
+        withinMinutes: z.number().positive().default(5).describe('the window; a quiet one ends the loop'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('a container Docker keeps restarting'),
     poolGraceSeconds: z
       .number()
       .min(0)

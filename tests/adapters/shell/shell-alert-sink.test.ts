@@ -86,6 +86,7 @@ describe('the terminal alert sink', () => {
       dispatcher: {
         handle: async () => channelReply(text('ok')),
         press: async () => channelReply(text('pressed')),
+        submit: async () => ({ kind: 'reply', reply: channelReply(text('submitted')) }),
       },
       input: new PassThrough(),
       output,
