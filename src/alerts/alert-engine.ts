@@ -34,6 +34,9 @@ export type AckOutcome =
   | { readonly kind: 'not-open'; readonly alert: AlertRecord }
   | { readonly kind: 'unknown' }
 
+/** How long a resolved alert is kept (its message can still be edited if the condition fires again). */
+export const RETENTION_MS = 30 * 24 * 60 * 60_000
+
 const destinationId = (d: AlertDestinationKey) => `${d.platform}\u0000${d.channel}`
 
 export class AlertEngine {
@@ -53,9 +56,14 @@ export class AlertEngine {
     return this.#o.config.flapping.withinMinutes * 60_000
   }
 
-  /** Start-up: the configured destinations pick up their open digests, and stored posts never sent go out. */
+  /**
+   * Start-up: alerts resolved long ago are forgotten, the configured destinations pick up their open
+   * digests, and stored posts never sent go out.
+   */
   resume(): void {
     const { config, store } = this.#o
+    const pruned = store.prune(this.#o.clock.now() - RETENTION_MS)
+    if (pruned > 0) this.#o.log.info({ pruned }, 'forgot alerts resolved more than 30 days ago')
     for (const destination of [config.default, ...config.rules.flatMap((r) => r.to)]) this.#delivery(destination)
     for (const post of store.pendingPosts()) {
       const alert = store.get(post.alertId)

@@ -136,6 +136,11 @@ export interface AlertStore {
   digest(id: string): DigestRecord | undefined
   openDigest(destination: AlertDestinationKey, reason: DigestRecord['reason']): DigestRecord | undefined
   saveDigest(digest: DigestRecord): void
+  /**
+   * Forgets alerts resolved before `before` (with their posts), closed digests that no longer count
+   * any alert, and lapsed mutes; returns how many alerts went. Open alerts are never pruned.
+   */
+  prune(before: number): number
   /** How many alerts a digest counts, and how many of them are not resolved yet. */
   digestAlerts(digestId: string): { readonly total: number; readonly unresolved: number }
 }

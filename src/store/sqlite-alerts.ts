@@ -54,6 +54,7 @@ export class SqliteAlertStore implements AlertStore {
   readonly #s: Record<string, Statement>
   readonly #create: (record: AlertRecord, destinations: readonly AlertDestinationKey[]) => void
   readonly #update: (id: string, patch: Partial<AlertRecord>) => AlertRecord
+  readonly #prune: (before: number) => number
 
   constructor(db: Database) {
     this.#db = db
@@ -104,6 +105,16 @@ export class SqliteAlertStore implements AlertStore {
     this.#create = db.transaction((record: AlertRecord, destinations: readonly AlertDestinationKey[]) => {
       this.#stmt('insert').run(record.id, record.key, record.kind, record.state, record.firstAt, JSON.stringify(record))
       for (const d of destinations) this.#stmt('insertPost').run(record.id, d.platform, d.channel)
+    })
+    this.#prune = db.transaction((before: number) => {
+      const old = "SELECT id FROM alerts WHERE state = 'resolved' AND json_extract(data, '$.resolvedAt') < ?"
+      db.prepare(`DELETE FROM alert_posts WHERE alert_id IN (${old})`).run(before)
+      const gone = db.prepare(`DELETE FROM alerts WHERE id IN (${old})`).run(before).changes
+      db.prepare(
+        'DELETE FROM alert_digests WHERE closed = 1 AND NOT EXISTS (SELECT 1 FROM alert_posts p WHERE p.digest_id = alert_digests.id)',
+      ).run()
+      db.prepare('DELETE FROM alert_mutes WHERE until < ?').run(before)
+      return gone
     })
     this.#update = db.transaction((id: string, patch: Partial<AlertRecord>) => {
       const current = this.get(id)
@@ -190,6 +201,10 @@ export class SqliteAlertStore implements AlertStore {
   saveDigest(digest: DigestRecord): void {
     const { id, platform, channel, reason, closed, ...data } = digest
     this.#stmt('saveDigest').run(id, platform, channel, reason, closed ? 1 : 0, JSON.stringify(withoutUndefined(data)))
+  }
+
+  prune(before: number): number {
+    return this.#prune(before)
   }
 
   digestAlerts(digestId: string): { total: number; unresolved: number } {
