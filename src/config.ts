@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
-import { alertsSchema } from './alerts/alerts-config.js'
+import { discordConfigSchema, discordSubjectProblems } from '../adapters/discord/discord-config.js'
+import { alertDestinationProblems, alertsSchema } from './alerts/alerts-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
 import { rememberSecret } from './redact-secrets.js'
@@ -146,6 +147,9 @@ export const appConfigSchema = z
           .strict()
           .optional()
           .describe('the terminal chat on standard input and output (`/as <user>` switches user)'),
+        discord: discordConfigSchema(secretRefSchema)
+          .optional()
+          .describe('Discord over the gateway (docs/setup-discord.md)'),
       })
       .strict()
       .prefault({})
@@ -155,19 +159,10 @@ export const appConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
-    // Issue #11: an alert can only go to a chat platform the bot is connected to.
-    const alerts = config.alerts
-    const destinations = alerts
-      ? [
-          { path: ['alerts', 'default'], to: alerts.default },
-          ...alerts.rules.flatMap((rule, i) => rule.to.map((to, j) => ({ path: ['alerts', 'rules', i, 'to', j], to }))),
-        ]
-      : []
-    for (const { path, to } of destinations) {
-      if (!(to.platform in config.platforms)) {
-        const message = `platform ${to.platform} is not configured under platforms, so nothing could post there`
-        ctx.addIssue({ code: 'custom', path: [...path, 'platform'], message })
-      }
+    for (const problem of discordSubjectProblems(config.access)) ctx.addIssue({ code: 'custom', ...problem })
+    // Issue #11: an alert can only go where a configured platform can post it.
+    for (const problem of alertDestinationProblems(config.alerts, config.platforms)) {
+      ctx.addIssue({ code: 'custom', ...problem })
     }
     const seen = new Set<string>()
     config.pools.forEach((pool, i) => {
@@ -348,5 +343,13 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
       problems.push({ path: `pools[${i}].password`, message: (error as Error).message })
     }
   })
+  const discord = config.platforms.discord
+  if (discord) {
+    try {
+      resolveSecret(discord.token, env)
+    } catch (error) {
+      problems.push({ path: 'platforms.discord.token', message: (error as Error).message })
+    }
+  }
   return problems
 }

@@ -96,6 +96,18 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('keeps adapters/discord a transport: it reaches the bot only through src/core (and config, log)', () => {
+    const inner = /(^|\/)(src\/(xen|sim|store|alerts|ops)|commands|adapters\/(shell|slack))\//
+    const discordFiles = files.filter((f) => f.startsWith('adapters/discord/'))
+    expect(discordFiles).toContain('adapters/discord/discord-bot.ts')
+    const offenders = discordFiles.flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i.startsWith('.') && inner.test(relative(root, join(root, f, '..', i))))
+        .map((i) => `${f} imports ${i}`),
+    )
+    expect(offenders).toEqual([])
+  })
+
   it('the import scanner sees imports (so the rules above can fail)', () => {
     expect(importsOf('src/sim/xscontainer/pool-keys.ts')).toContain('ssh2')
   })

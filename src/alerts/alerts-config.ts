@@ -107,3 +107,29 @@ export type AlertsConfig = z.infer<typeof alertsSchema>
 export type AlertRule = z.infer<typeof ruleSchema>
 export type QuietHours = z.infer<typeof quietHoursSchema>
 export type Destination = z.infer<typeof destinationSchema>
+
+/**
+ * Destinations no configured platform can post to: a platform missing from `platforms`, or a Discord
+ * channel outside `platforms.discord.alertChannels` (the only channels the Discord sink posts to).
+ */
+export function alertDestinationProblems(
+  alerts: AlertsConfig | undefined,
+  platforms: { readonly discord?: { readonly alertChannels: readonly string[] } | undefined },
+): { readonly path: (string | number)[]; readonly message: string }[] {
+  if (!alerts) return []
+  const destinations = [
+    { path: ['alerts', 'default'], to: alerts.default },
+    ...alerts.rules.flatMap((rule, i) => rule.to.map((to, j) => ({ path: ['alerts', 'rules', i, 'to', j], to }))),
+  ]
+  return destinations.flatMap(({ path, to }) => {
+    if (!(to.platform in platforms)) {
+      const message = `platform ${to.platform} is not configured under platforms, so nothing could post there`
+      return [{ path: [...path, 'platform'], message }]
+    }
+    if (to.platform === 'discord' && !platforms.discord?.alertChannels.includes(to.channel)) {
+      const message = `Discord channel ${to.channel} is not in platforms.discord.alertChannels, the only channels alerts may go to`
+      return [{ path: [...path, 'channel'], message }]
+    }
+    return []
+  })
+}

@@ -96,9 +96,17 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    version: 2,
+    name: 'approvals: the groups the requester held',
+    sql: `
+      ALTER TABLE approvals ADD COLUMN requester_groups TEXT NOT NULL DEFAULT '[]'
+        CHECK (json_type(requester_groups) = 'array');
+    `,
+  },
+  {
     // Issue #11. Each alert's record is JSON beside the columns that are queried or constrained; its
     // state column is kept in step with the JSON, and at most one alert per condition is not resolved.
-    version: 2,
+    version: 3,
     name: 'alert state: alerts, their posts, digests, mutes',
     sql: `
       CREATE TABLE alerts (
