@@ -1,6 +1,7 @@
 import type { AnyCommand } from '../src/core/command.js'
 /** Every command the bot knows, in the order help lists them. Adding one: its file, one line here, a test. */
 import { dockerInspect } from './docker-inspect.js'
+import { dockerLogs } from './docker-logs.js'
 import { dockerPause } from './docker-pause.js'
 import { dockerPs } from './docker-ps.js'
 import { dockerRestart } from './docker-restart.js'
@@ -19,6 +20,7 @@ export const commands: readonly AnyCommand[] = [
   dockerPs,
   dockerInspect,
   dockerTop,
+  dockerLogs,
   dockerStart,
   dockerStop,
   dockerRestart,

@@ -3,6 +3,9 @@
  * process concerns in main.ts so tests and the demo can start the whole bot in-process.
  */
 import { commands } from '../commands/index.js'
+import { type AlertClock, systemClock } from './alerts/alert-clock.js'
+import { type Alerts, createAlerts } from './alerts/alerts.js'
+import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-changes.js'
 import type { AppConfig } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
@@ -42,6 +45,8 @@ export interface App {
   readonly metrics: PromMetrics
   /** The jobs running now (graceful shutdown waits for them). */
   readonly jobs: JobTracker
+  /** The alert channel (issue #11), when `alerts` is configured: adapters attach their sinks to it. */
+  readonly alerts?: Alerts | undefined
   /** What `/healthz` answers. */
   health(): Health
   /** Adds a chat adapter to /healthz (not connected until it says so) and to stop(). */
@@ -64,6 +69,8 @@ export interface AppOptions {
   readonly dataDir?: string | undefined
   /** The command registry (default: commands/index.ts); tests add commands of their own. */
   readonly commands?: readonly AnyCommand[] | undefined
+  /** The alerts' clock (issue #11): tests run windows and rates on simulated time. */
+  readonly alertClock?: AlertClock | undefined
 }
 
 export function createApp(options: AppOptions): App {
@@ -75,27 +82,45 @@ export function createApp(options: AppOptions): App {
   const instruments = createInstruments(metrics)
   const jobs = new JobRunner({ store: store.jobs, audit: store.audit, observer: instruments.jobs })
   const interrupted = jobs.interruptLeftovers()
+  // Issue #11: jobs and container actions mark what they change, so the alerts do not report the bot's own work.
+  const expected = new ExpectedChangeRegistry(options.alertClock ?? systemClock)
   const governance = new Governance({
     approvals: new ApprovalService({ store: store.approvals, audit: store.audit, access }),
     jobs,
     audit: store.audit,
     rules: config.approvals,
     interactions: store.interactions,
+    expected,
   })
   const stopSweep = governance.startExpirySweep()
   const xen = createXenLayer({ pools: config.pools, log, env: options.env, tuning: options.tuning })
   const unwatchPools = instruments.watchPools(xen.connections)
   const route = createDockerRouter({ xscontainer: xen.xscontainer })
   const suggestions = createSuggestions(xen.inventory, access)
+  const doctor = createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 })
+  // ---- Alerts (issue #11): created from config, started before the Xen layer (below), stopped in stop().
+  const alerts =
+    config.alerts &&
+    createAlerts({
+      config: config.alerts,
+      store: store.alerts,
+      inventory: xen.inventory,
+      log,
+      clock: options.alertClock,
+      expected,
+      doctor,
+      commands: commands.map((c) => c.path),
+    })
   const dispatcher = new Dispatcher({
     commands: options.commands ?? commands,
     access,
     inventory: xen.inventory,
-    docker: (vm) => instruments.countXapiCalls(route(vm)),
+    docker: (vm) => expectingBackend(instruments.countXapiCalls(route(vm)), expected),
     log,
     observer: instruments.dispatch,
     governance,
-    doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
+    presses: alerts ? [alerts.presses] : [],
+    doctor,
     suggestions,
     records: {
       recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),
@@ -108,6 +133,7 @@ export function createApp(options: AppOptions): App {
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
+  alerts?.start()
   xen.start()
   return {
     xen,
@@ -118,6 +144,7 @@ export function createApp(options: AppOptions): App {
     interrupted,
     metrics,
     jobs: instruments.tracker,
+    alerts,
     health,
     attach: (adapter) => {
       adapters.push(adapter)
@@ -142,6 +169,7 @@ export function createApp(options: AppOptions): App {
         await Promise.allSettled(adapters.map((a) => a.stop?.()))
         stopSweep()
         unwatchPools()
+        alerts?.stop()
         await http?.close()
         // The store closes before the pools: a job step cut short by the sessions closing must not
         // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.

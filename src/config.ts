@@ -8,6 +8,7 @@ import { load } from 'js-yaml'
 import { z } from 'zod'
 import { discordConfigSchema, discordSubjectProblems } from '../adapters/discord/discord-config.js'
 import { resolveSlackSecrets, slackConfigSchema } from '../adapters/slack/slack-config.js'
+import { alertDestinationProblems, alertsSchema } from './alerts/alerts-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
 import { resolveSecret, secretRefSchema } from './secret-ref.js'
@@ -115,10 +116,16 @@ export const appConfigSchema = z
       .strict()
       .prefault({})
       .describe('the chat platforms the bot serves'),
+    /** Issue #11: the alert channel; no alerts are posted when absent. */
+    alerts: alertsSchema.optional().describe('where alerts about containers, VMs and pools are posted'),
   })
   .strict()
   .superRefine((config, ctx) => {
     for (const problem of discordSubjectProblems(config.access)) ctx.addIssue({ code: 'custom', ...problem })
+    // Issue #11: an alert can only go where a configured platform can post it.
+    for (const problem of alertDestinationProblems(config.alerts, config.platforms)) {
+      ctx.addIssue({ code: 'custom', ...problem })
+    }
     const seen = new Set<string>()
     config.pools.forEach((pool, i) => {
       if (seen.has(pool.name))

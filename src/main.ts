@@ -76,7 +76,8 @@ export async function startDiscord(
     log,
   })
   app.attach({ name: 'discord', connected: () => bot.connected() })
-  // bot.alertSink delivers alerts to platforms.discord.alertChannels once the alert router (issue #11) is wired.
+  // Issue #11: alerts routed to Discord go out through its sink (only to platforms.discord.alertChannels).
+  app.alerts?.attach(bot.alertSink)
   return bot
 }
 
@@ -110,6 +111,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
       user: shell.user,
       ...shellCompletion(app, () => chat?.user ?? shell.user),
     })
+    app.alerts?.attach(chat.alertSink())
   }
   let discordBot: DiscordBot | undefined
   let slackAdapter: SlackAdapter | undefined

@@ -63,7 +63,8 @@ export const accessSchema = z
 export type AccessConfig = z.infer<typeof accessSchema>
 type Role = AccessConfig['roles'][string]
 
-function globToRegExp(pattern: string): RegExp {
+/** A VM name glob (`*` and `?`, case-insensitive) as a RegExp; also used by alert routing (issue #11). */
+export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
