@@ -3,6 +3,7 @@ import type { AnyCommand } from '../src/core/command.js'
 import { coreosCleanup } from './coreos-cleanup.js'
 import { coreosCreate } from './coreos-create.js'
 import { dockerInspect } from './docker-inspect.js'
+import { dockerLogs } from './docker-logs.js'
 import { dockerPause } from './docker-pause.js'
 import { dockerPs } from './docker-ps.js'
 import { dockerRestart } from './docker-restart.js'
@@ -21,6 +22,7 @@ export const commands: readonly AnyCommand[] = [
   dockerPs,
   dockerInspect,
   dockerTop,
+  dockerLogs,
   dockerStart,
   dockerStop,
   dockerRestart,

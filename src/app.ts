@@ -3,9 +3,13 @@
  * process concerns in main.ts so tests and the demo can start the whole bot in-process.
  */
 import { commands } from '../commands/index.js'
+import { type AlertClock, systemClock } from './alerts/alert-clock.js'
+import { type Alerts, createAlerts } from './alerts/alerts.js'
+import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-changes.js'
 import type { AppConfig } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
+import type { AnyCommand } from './core/command.js'
 import { Dispatcher } from './core/dispatcher.js'
 import { Governance } from './core/governance.js'
 import { JobRunner } from './core/jobs.js'
@@ -22,9 +26,16 @@ import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
+/** A chat adapter started beside the app: reported in /healthz, stopped first by stop(). */
+export interface ChatAdapter extends AdapterHealth {
+  stop?(): Promise<void>
+}
+
 export interface App {
   readonly xen: XenLayer
   readonly dispatcher: Dispatcher
+  /** Who may do what; adapters register how they look up platform groups (setGroupLookup). */
+  readonly access: AccessPolicy
   readonly store: Store
   /** Ranked, scope-filtered names: "did you mean", and completion in the terminal chat. */
   readonly suggestions: Suggestions
@@ -34,15 +45,17 @@ export interface App {
   readonly metrics: PromMetrics
   /** The jobs running now (graceful shutdown waits for them). */
   readonly jobs: JobTracker
+  /** The alert channel (issue #11), when `alerts` is configured: adapters attach their sinks to it. */
+  readonly alerts?: Alerts | undefined
   /** What `/healthz` answers. */
   health(): Health
-  /** A chat adapter started after the app (Discord, Slack): /healthz reports whether it is connected. */
-  addAdapter(adapter: AdapterHealth): void
+  /** Adds a chat adapter to /healthz (not connected until it says so) and to stop(). */
+  attach(adapter: ChatAdapter): void
   /** Starts the HTTP server when `http.port` is configured; undefined otherwise. Closed by stop(). */
   startHttp(): Promise<OpsHttpServer | undefined>
   /** Shutdown: the jobs still running become interrupted (stored, audited); returns them. */
   interruptRunning(): JobRecord[]
-  /** Closes the HTTP server, the store, then the pool sessions. Idempotent. */
+  /** Stops the chat adapters, closes the HTTP server, the store, then the pool sessions. Idempotent. */
   stop(): Promise<void>
 }
 
@@ -54,6 +67,10 @@ export interface AppOptions {
   readonly tuning?: ClientTuning | undefined
   /** Overrides config.store.dataDir (the demo's temporary directory, tests). */
   readonly dataDir?: string | undefined
+  /** The command registry (default: commands/index.ts); tests add commands of their own. */
+  readonly commands?: readonly AnyCommand[] | undefined
+  /** The alerts' clock (issue #11): tests run windows and rates on simulated time. */
+  readonly alertClock?: AlertClock | undefined
 }
 
 export function createApp(options: AppOptions): App {
@@ -65,12 +82,15 @@ export function createApp(options: AppOptions): App {
   const instruments = createInstruments(metrics)
   const jobs = new JobRunner({ store: store.jobs, audit: store.audit, observer: instruments.jobs })
   const interrupted = jobs.interruptLeftovers()
+  // Issue #11: jobs and container actions mark what they change, so the alerts do not report the bot's own work.
+  const expected = new ExpectedChangeRegistry(options.alertClock ?? systemClock)
   const governance = new Governance({
     approvals: new ApprovalService({ store: store.approvals, audit: store.audit, access }),
     jobs,
     audit: store.audit,
     rules: config.approvals,
     interactions: store.interactions,
+    expected,
   })
   const stopSweep = governance.startExpirySweep()
   const xen = createXenLayer({
@@ -83,15 +103,30 @@ export function createApp(options: AppOptions): App {
   const unwatchPools = instruments.watchPools(xen.connections)
   const route = createDockerRouter({ xscontainer: xen.xscontainer })
   const suggestions = createSuggestions(xen.inventory, access)
+  const doctor = createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 })
+  // ---- Alerts (issue #11): created from config, started before the Xen layer (below), stopped in stop().
+  const alerts =
+    config.alerts &&
+    createAlerts({
+      config: config.alerts,
+      store: store.alerts,
+      inventory: xen.inventory,
+      log,
+      clock: options.alertClock,
+      expected,
+      doctor,
+      commands: commands.map((c) => c.path),
+    })
   const dispatcher = new Dispatcher({
-    commands,
+    commands: options.commands ?? commands,
     access,
     inventory: xen.inventory,
-    docker: (vm) => instruments.countXapiCalls(route(vm)),
+    docker: (vm) => expectingBackend(instruments.countXapiCalls(route(vm)), expected),
     log,
     observer: instruments.dispatch,
     governance,
-    doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
+    presses: alerts ? [alerts.presses] : [],
+    doctor,
     provisioning: xen.provisioning,
     suggestions,
     records: {
@@ -99,22 +134,26 @@ export function createApp(options: AppOptions): App {
       pendingApprovals: () => store.approvals.pending(Date.now()),
     },
   })
-  // The chat adapters configured; the terminal chat is connected as long as the process runs.
-  const adapters: AdapterHealth[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
+  // The chat adapters configured; the terminal chat is connected as long as the process runs, the
+  // others (Slack) attach themselves when they start.
+  const adapters: ChatAdapter[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
+  alerts?.start()
   xen.start()
   return {
     xen,
     dispatcher,
+    access,
     store,
     suggestions,
     interrupted,
     metrics,
     jobs: instruments.tracker,
+    alerts,
     health,
-    addAdapter: (adapter) => {
+    attach: (adapter) => {
       adapters.push(adapter)
     },
     startHttp: async () => {
@@ -133,8 +172,11 @@ export function createApp(options: AppOptions): App {
     interruptRunning: () => jobs.interruptLeftovers(),
     stop: () => {
       stopping ??= (async () => {
+        // Chat adapters first: no new commands arrive while the rest closes.
+        await Promise.allSettled(adapters.map((a) => a.stop?.()))
         stopSweep()
         unwatchPools()
+        alerts?.stop()
         await http?.close()
         // The store closes before the pools: a job step cut short by the sessions closing must not
         // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.

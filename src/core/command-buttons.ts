@@ -6,8 +6,10 @@
  * (the line can still be typed), and unpressed buttons expire.
  */
 import { newToken } from './confirmations.js'
+import type { PressContext, PressHandler } from './press-handler.js'
+import type { Reply } from './reply.js'
 
-export class CommandButtons {
+export class CommandButtons implements PressHandler {
   readonly #lines = new Map<string, { readonly line: string; readonly expiresAt: number }>()
   readonly #ttlMs: number
   readonly #now: () => number
@@ -30,6 +32,12 @@ export class CommandButtons {
   get(token: string): string | undefined {
     this.#sweep()
     return this.#lines.get(token)?.line
+  }
+
+  /** A press runs the button's line as the presser, through the whole command flow. */
+  press(token: string, ctx: PressContext): Promise<Reply> | undefined {
+    const line = this.get(token)
+    return line === undefined ? undefined : ctx.run(line)
   }
 
   #sweep(): void {

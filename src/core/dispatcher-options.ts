@@ -8,6 +8,7 @@ import type { DispatchObserver } from './dispatch-observe.js'
 import type { Doctor } from './doctor-port.js'
 import type { Governance } from './governance.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
+import type { PressHandler } from './press-handler.js'
 import type { Provisioning } from './provision-port.js'
 import type { StatusCard } from './reply.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
@@ -55,4 +56,6 @@ export interface DispatcherOptions {
   readonly suggestions?: Suggestions | undefined
   /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */
   readonly observer?: DispatchObserver | undefined
+  /** Other buttons' owners (issue #11: alert buttons), asked after approval votes and before confirmations. */
+  readonly presses?: readonly PressHandler[] | undefined
 }

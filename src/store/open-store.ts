@@ -7,8 +7,10 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import type { AlertStore } from '../alerts/alert-types.js'
 import type { ApprovalStore, AuditLog, InteractionStore, JobStore } from '../core/store-ports.js'
 import { assertKnownVersion, MIGRATIONS, migrate, SchemaVersionError } from './migrations.js'
+import { SqliteAlertStore } from './sqlite-alerts.js'
 import { SqliteApprovalStore } from './sqlite-approvals.js'
 import { SqliteAuditLog } from './sqlite-audit.js'
 import { SqliteInteractionStore } from './sqlite-interactions.js'
@@ -24,6 +26,8 @@ export interface Store {
   readonly jobs: JobStore
   readonly interactions: InteractionStore
   readonly audit: AuditLog
+  /** Alert state (issue #11). */
+  readonly alerts: AlertStore
   close(): void
   /** The database file, or `:memory:`. */
   readonly path: string
@@ -52,6 +56,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     jobs: new SqliteJobStore(db),
     interactions: new SqliteInteractionStore(db),
     audit,
+    alerts: new SqliteAlertStore(db),
     close: () => db.close(),
     path,
   }

@@ -107,7 +107,8 @@ describe('checkConfig and loadConfig', () => {
     expect(checkConfig(path, ENV)).toEqual([
       {
         path: 'colour',
-        message: 'unknown key; the keys here are log, pools, access, approvals, store, provisioning, http, platforms',
+        message:
+          'unknown key; the keys here are log, pools, access, approvals, store, provisioning, http, platforms, alerts',
       },
     ])
   })
@@ -243,7 +244,7 @@ describe('xen-chatops check-config (the built CLI)', () => {
       "  pools[0].url: missing: the pool master's XAPI URL, e.g. https://xs-master.example",
       '  pools[1].password: missing: a secret reference, { env: NAME } or { file: path }',
       '  pools[1].color: unknown key; the keys here are name, url, username, password, tls',
-      '  colour: unknown key; the keys here are log, pools, access, approvals, store, provisioning, http, platforms',
+      '  colour: unknown key; the keys here are log, pools, access, approvals, store, provisioning, http, platforms, alerts',
       '',
     ])
   })

@@ -104,7 +104,7 @@ describe('Discord login and commands', () => {
     expect(applicationCommands(commands, '32')).toEqual(GOLDEN)
     expect(limitProblems(GOLDEN as JsonCommand[])).toEqual([])
     const names = (GOLDEN as JsonCommand[]).map((c) => c.name)
-    expect(names).toEqual(['docker', 'xen'])
+    expect(names).toEqual(['docker', 'coreos', 'xen'])
     // Every command is reachable: one subcommand per command definition.
     const subcommands = (GOLDEN as JsonCommand[]).flatMap((c) => (c.options ?? []).map((o) => `${c.name} ${o.name}`))
     expect(subcommands.sort()).toEqual(commands.map((c) => c.path).sort())
