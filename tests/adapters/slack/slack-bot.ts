@@ -69,6 +69,8 @@ export interface SlackBotOptions {
   readonly scenario?: Scenario
   readonly submitAckMs?: number
   readonly log?: Log
+  /** What the operator role (alice) may do; docker.read, docker.operate and xen.read by default. */
+  readonly operatorPermissions?: readonly string[]
 }
 
 export interface SlackBot {
@@ -156,7 +158,12 @@ export async function startSlackBot(options: SlackBotOptions = {}): Promise<Slac
   const config = validateConfig(
     {
       pools: sim.pools.map((p) => ({ name: p.name, url: p.url, username: p.username, password: { env: 'SIM_PW' } })),
-      access: SLACK_ACCESS,
+      access: options.operatorPermissions
+        ? {
+            ...SLACK_ACCESS,
+            roles: { ...SLACK_ACCESS.roles, operator: { permissions: [...options.operatorPermissions] } },
+          }
+        : SLACK_ACCESS,
       approvals: { actions: options.rules ?? {} },
       platforms: {
         slack: {
