@@ -77,6 +77,16 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('uses ssh2 in src/sim only for servers: the simulator never logs in anywhere itself', () => {
+    const offenders = files.filter(
+      (f) =>
+        f.startsWith('src/sim/') &&
+        importsOf(f).some((i) => /^ssh2(\/|$)/.test(i)) &&
+        /\bClient\b|\.connect\(\{[^}]*username/.test(readFileSync(join(root, f), 'utf8')),
+    )
+    expect(offenders).toEqual([])
+  })
+
   it('the import scanner sees imports (so the rules above can fail)', () => {
     expect(importsOf('src/sim/xscontainer/pool-keys.ts')).toContain('ssh2')
   })
