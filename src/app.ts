@@ -3,7 +3,7 @@
  * process concerns in main.ts so tests and the demo can start the whole bot in-process.
  */
 import { commands } from '../commands/index.js'
-import type { AppConfig } from './config.js'
+import { type AppConfig, resolveSecret } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
 import { Dispatcher } from './core/dispatcher.js'
@@ -20,10 +20,14 @@ import { openStore, type Store } from './store/open-store.js'
 import { createDockerRouter } from './xen/docker-router.js'
 import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
+import { type BotIdentity, loadBotIdentity } from './xen/ssh/bot-identity.js'
+import { type EndpointResolver, productionEndpoint } from './xen/ssh/ssh-docker-backend.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
 export interface App {
   readonly xen: XenLayer
+  /** The bot's SSH key pair (its public line is what `/xen key` shows). */
+  readonly identity: BotIdentity
   readonly dispatcher: Dispatcher
   readonly store: Store
   /** Ranked, scope-filtered names: "did you mean", and completion in the terminal chat. */
@@ -52,12 +56,28 @@ export interface AppOptions {
   readonly tuning?: ClientTuning | undefined
   /** Overrides config.store.dataDir (the demo's temporary directory, tests). */
   readonly dataDir?: string | undefined
+  /**
+   * Where a guest's SSH server is for an IP: `ip:22` unless given (the demo and tests pass the
+   * simulator's loopback map).
+   */
+  readonly resolveEndpoint?: EndpointResolver | undefined
 }
 
 export function createApp(options: AppOptions): App {
   const { config, log } = options
   // The store first: if the data directory is unusable the bot must not start taking actions.
-  const store = openStore({ dataDir: options.dataDir ?? config.store.dataDir })
+  const dataDir = options.dataDir ?? config.store.dataDir
+  const store = openStore({ dataDir })
+  let identity: BotIdentity
+  try {
+    identity = loadBotIdentity({
+      dataDir,
+      configured: config.ssh.privateKey && resolveSecret(config.ssh.privateKey, options.env),
+    })
+  } catch (error) {
+    store.close()
+    throw error
+  }
   const access = new AccessPolicy(config.access)
   const metrics = new PromMetrics()
   const instruments = createInstruments(metrics)
@@ -71,9 +91,21 @@ export function createApp(options: AppOptions): App {
     interactions: store.interactions,
   })
   const stopSweep = governance.startExpirySweep()
-  const xen = createXenLayer({ pools: config.pools, log, env: options.env, tuning: options.tuning })
+  const xen = createXenLayer({
+    pools: config.pools,
+    log,
+    env: options.env,
+    tuning: options.tuning,
+    ssh: {
+      identity,
+      hostKeys: store.hostKeys,
+      resolveEndpoint: options.resolveEndpoint ?? productionEndpoint,
+      transport: config.ssh.transport,
+      callTimeoutMs: config.ssh.callTimeoutSeconds * 1000,
+    },
+  })
   const unwatchPools = instruments.watchPools(xen.connections)
-  const route = createDockerRouter({ xscontainer: xen.xscontainer })
+  const route = createDockerRouter({ xscontainer: xen.xscontainer, ssh: xen.ssh })
   const suggestions = createSuggestions(xen.inventory, access)
   const dispatcher = new Dispatcher({
     commands,
@@ -98,6 +130,7 @@ export function createApp(options: AppOptions): App {
   xen.start()
   return {
     xen,
+    identity,
     dispatcher,
     store,
     suggestions,

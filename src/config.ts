@@ -36,6 +36,12 @@ export const poolConfigSchema = z
     username: z.string().min(1).default('root'),
     password: secretRefSchema,
     tls: poolTlsSchema,
+    dockerBackend: z
+      .enum(['auto', 'ssh'])
+      .default('auto')
+      .describe(
+        'auto: xscontainer for VMs registered with it, SSH for VMs tagged docker; ssh: every Docker VM over SSH',
+      ),
   })
   .strict()
   .refine((pool) => typeof pool.tls !== 'object' || new URL(pool.url).protocol === 'https:', {
@@ -84,6 +90,19 @@ export const appConfigSchema = z
           .min(1)
           .default('./data')
           .describe('where the SQLite database (jobs, approvals, audit) lives'),
+      })
+      .strict()
+      .prefault({}),
+    ssh: z
+      .object({
+        privateKey: secretRefSchema
+          .optional()
+          .describe("the bot's SSH private key; when absent one is made in <store.dataDir>/ssh/id_ed25519"),
+        transport: z
+          .enum(['dial-stdio', 'streamlocal'])
+          .default('dial-stdio')
+          .describe('how Docker is reached over SSH: `docker system dial-stdio`, or the socket forwarded by sshd'),
+        callTimeoutSeconds: z.number().int().min(1).max(600).default(20).describe('each Docker call over SSH'),
       })
       .strict()
       .prefault({}),

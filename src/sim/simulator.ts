@@ -50,6 +50,11 @@ export interface Simulator {
    * no simulated guest with an SSH server reports that IP.
    */
   sshEndpoint(ip: string): Promise<SshEndpoint | undefined>
+  /**
+   * The same as a bot's endpoint resolver: an IP no simulated guest answers on fails as a TCP connect
+   * to it would (ECONNREFUSED), so the bot reports it as it would for a real VM.
+   */
+  resolveSshEndpoint(ip: string): Promise<SshEndpoint>
   /** Tells the guests the bot's public key line, for the accounts the scenario marks `botKey: true`. */
   authorizeBotKey(line: string): void
   close(): Promise<void>
@@ -132,6 +137,11 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
       return found
     },
     sshEndpoint: (ip) => guestSsh.endpoint(ip),
+    resolveSshEndpoint: async (ip) => {
+      const endpoint = await guestSsh.endpoint(ip)
+      if (endpoint) return endpoint
+      throw Object.assign(new Error(`connect ECONNREFUSED ${ip}:22`), { code: 'ECONNREFUSED', level: 'client-socket' })
+    },
     authorizeBotKey: (line) => guestSsh.authorizeBotKey(line),
     // The guests' sshd first: their clients see the VMs go away before the pools stop answering.
     close: async () => {

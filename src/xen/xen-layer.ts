@@ -1,11 +1,13 @@
 /**
  * The Xen layer as main.ts wires it: one connection per configured pool, the inventory over them, and
- * the Docker backend. Starting returns at once; each pool syncs (or degrades) on its own.
+ * the Docker backends (xscontainer, and SSH when its identity is given). Starting returns at once; each
+ * pool syncs (or degrades) on its own.
  */
 import { type PoolConfig, resolveSecret } from '../config.js'
 import type { Log } from '../log.js'
 import { XenInventory } from './inventory.js'
 import { type ClientTuning, PoolConnection } from './pool-connection.js'
+import { type SshBackendOptions, SshDockerBackend } from './ssh/ssh-docker-backend.js'
 import { XscontainerBackend } from './xscontainer-backend.js'
 
 export interface XenLayerOptions {
@@ -13,12 +15,15 @@ export interface XenLayerOptions {
   readonly log: Log
   readonly tuning?: ClientTuning | undefined
   readonly env?: NodeJS.ProcessEnv | undefined
+  /** The SSH Docker backend's identity, host key pins and endpoint resolver; no SSH backend without it. */
+  readonly ssh?: SshBackendOptions | undefined
 }
 
 export interface XenLayer {
   readonly connections: readonly PoolConnection[]
   readonly inventory: XenInventory
   readonly xscontainer: XscontainerBackend
+  readonly ssh: SshDockerBackend | undefined
   start(): void
   stop(): Promise<void>
 }
@@ -29,14 +34,17 @@ export function createXenLayer(options: XenLayerOptions): XenLayer {
       new PoolConnection(pool, () => resolveSecret(pool.password, options.env), options.log, options.tuning ?? {}),
   )
   const inventory = new XenInventory(connections, options.log)
+  const ssh = options.ssh ? new SshDockerBackend(options.ssh) : undefined
   return {
     connections,
     inventory,
     xscontainer: new XscontainerBackend(connections),
+    ssh,
     start: () => {
       for (const c of connections) c.start()
     },
     stop: async () => {
+      ssh?.close()
       await Promise.all(connections.map((c) => c.stop()))
     },
   }

@@ -168,7 +168,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       commands,
       access,
       inventory: chat.xen.inventory,
-      docker: createDockerRouter({ xscontainer: chat.xen.xscontainer }),
+      docker: createDockerRouter({ xscontainer: chat.xen.xscontainer, ssh: chat.xen.ssh }),
       log: silentLog,
       governance,
       records: {

@@ -7,15 +7,20 @@ import { MIGRATIONS, migrate, SchemaVersionError, schemaVersion } from '../../sr
 import { openStore } from '../../src/store/open-store.js'
 import { approvalInput, dbFile, jobInput, openTestStore, rawConnection, tempDir } from './store-helpers.js'
 
-const STEP_2 = { version: 2, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
+const STEP_4 = { version: 4, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
+/** A step with a version below ones already released: what merging a branch that reserved it looks like. */
+const STEP_2 = { version: 2, name: 'late', sql: 'CREATE TABLE late (id INTEGER PRIMARY KEY) STRICT' }
 
 describe('migrations', () => {
   it('a new database gets every step, recorded in schema_migrations with its name', () => {
     const dataDir = join(tempDir(), 'data')
     openTestStore({ dataDir })
     const rows = rawConnection(dbFile(dataDir)).prepare('SELECT version, name FROM schema_migrations').all()
-    expect(rows).toEqual([{ version: 1, name: 'approvals, jobs, interactions, audit chain' }])
-    expect(MIGRATIONS.map((m) => m.version)).toEqual([1])
+    expect(rows).toEqual([
+      { version: 1, name: 'approvals, jobs, interactions, audit chain' },
+      { version: 3, name: 'ssh host keys pinned per VM' },
+    ])
+    expect(MIGRATIONS.map((m) => m.version)).toEqual([1, 3])
   })
 
   it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
@@ -26,7 +31,7 @@ describe('migrations', () => {
     const second = openTestStore({ dataDir })
     expect(second.approvals.get('a7k2m9')?.state).toBe('pending')
     const raw = rawConnection(dbFile(dataDir))
-    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(1)
+    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length)
     expect(migrate(raw)).toEqual([])
     expect(migrate(raw)).toEqual([])
   })
@@ -35,14 +40,24 @@ describe('migrations', () => {
     const dataDir = join(tempDir(), 'data')
     openTestStore({ dataDir })
     const raw = rawConnection(dbFile(dataDir))
-    expect(schemaVersion(raw)).toBe(1)
-    expect(migrate(raw, [...MIGRATIONS, STEP_2], () => 42)).toEqual([2])
-    expect(migrate(raw, [...MIGRATIONS, STEP_2])).toEqual([])
-    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = 2').get()).toEqual({
-      version: 2,
+    expect(schemaVersion(raw)).toBe(3)
+    expect(migrate(raw, [...MIGRATIONS, STEP_4], () => 42)).toEqual([4])
+    expect(migrate(raw, [...MIGRATIONS, STEP_4])).toEqual([])
+    expect(raw.prepare('SELECT version, applied_at FROM schema_migrations WHERE version = 4').get()).toEqual({
+      version: 4,
       applied_at: 42,
     })
     expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe('notes')
+  })
+
+  it('a step merged later with a lower version still runs on a database that has a higher one', () => {
+    const dataDir = join(tempDir(), 'data')
+    openTestStore({ dataDir })
+    const raw = rawConnection(dbFile(dataDir))
+    const [first, ...rest] = MIGRATIONS
+    expect(migrate(raw, [first as (typeof MIGRATIONS)[number], STEP_2, ...rest])).toEqual([2])
+    expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'late'").pluck().get()).toBe('late')
+    expect(raw.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual([1, 2, 3])
   })
 
   it('a database from a newer version is refused with a message that says what to do', () => {
@@ -52,13 +67,13 @@ describe('migrations', () => {
     raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, ?, 0)').run('from the future')
     expect(() => openStore({ dataDir })).toThrow(SchemaVersionError)
     expect(() => openStore({ dataDir })).toThrow(
-      /is at schema version 7, but this xen-chatops knows versions up to 1: run a newer xen-chatops/,
+      /is at schema version 7, but this xen-chatops knows versions up to 3: run a newer xen-chatops/,
     )
   })
 
   it('a failing step rolls back entirely and records nothing', () => {
     const db = new Database(':memory:')
-    const broken = { version: 2, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
+    const broken = { version: 4, name: 'half', sql: 'CREATE TABLE half (a); INSERT INTO missing VALUES (1)' }
     expect(() => migrate(db, [...MIGRATIONS, broken])).toThrow(/no such table: missing/)
     expect(schemaVersion(db)).toBe(0)
     expect(db.prepare("SELECT count(*) FROM sqlite_master WHERE name IN ('half', 'approvals')").pluck().get()).toBe(0)
@@ -67,7 +82,8 @@ describe('migrations', () => {
 
   it('a list out of order is a programming error', () => {
     const db = new Database(':memory:')
-    expect(() => migrate(db, [STEP_2])).toThrow('migration notes must be version 1')
+    expect(() => migrate(db, [...MIGRATIONS, STEP_2])).toThrow('migration late must have a version above 3')
+    expect(() => migrate(db, [{ ...STEP_2, version: 0 }])).toThrow('migration late must have a version above 0')
     db.close()
   })
 })

@@ -6,6 +6,7 @@
  * ssh2 server in guest-ssh-server.ts, so a key the bot installs over SSH is what the monitor then finds.
  */
 import ssh2 from 'ssh2'
+import { generateHostKey } from './host-key.js'
 
 /** One login account of the guest. */
 export interface GuestUser {
@@ -86,7 +87,7 @@ export class GuestSsh {
 
   /** The guest's ed25519 host key (OpenSSH private key and `ssh-ed25519 …` line), made on first use. */
   get hostKey(): { readonly private: string; readonly public: string } {
-    this.#hostKey ??= ssh2.utils.generateKeyPairSync('ed25519', { comment: 'root@guest' })
+    this.#hostKey ??= generateHostKey()
     return this.#hostKey
   }
 
@@ -97,7 +98,7 @@ export class GuestSsh {
 
   /** Fault: the guest was reinstalled (or someone sits in between): sshd presents a different host key. */
   changeHostKey(): void {
-    this.#hostKey = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'root@guest' })
+    this.#hostKey = generateHostKey()
     this.#hostKeyGeneration++
   }
 

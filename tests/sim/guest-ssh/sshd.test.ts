@@ -6,6 +6,7 @@
 import ssh2 from 'ssh2'
 import { describe, expect, it } from 'vitest'
 import { GUEST_COMMANDS } from '../../../src/sim/guest-ssh/guest-commands.js'
+import { generateEd25519 } from '../../../src/xen/ssh/generate-key.js'
 import { startSim } from '../../helpers/sim.js'
 import { connect, type Endpoint, exec, fingerprintOf } from '../../helpers/ssh-client.js'
 import { CORE_PASSWORD, guestsScenario, OPS_PASSWORD } from './guests-fixture.js'
@@ -49,12 +50,12 @@ describe('simulated sshd', () => {
   it('lets a key in only once its line is in authorized_keys', async () => {
     const { endpoint, guest, sim } = await start()
     const at = await endpoint('10.9.0.1')
-    const key = ssh2.utils.generateKeyPairSync('ed25519', { comment: 'tester' })
+    const key = generateEd25519('tester')
     await expect(connect(at, { username: 'core', privateKey: key.private })).rejects.toMatchObject({
       level: 'client-authentication',
     })
     const core = guest('box').users.get('core') ?? expect.fail('no core')
-    core.authorizedKeys = `${key.public.trim()}\n`
+    core.authorizedKeys = `${key.public}\n`
     const client = await connect(at, { username: 'core', privateKey: key.private })
     expect((await exec(client, 'echo hello world')).stdout).toBe('hello world\n')
     expect(sim.guestSsh.serverOf('lab', 'box').logins.at(-1)).toEqual({ user: 'core', method: 'publickey' })
