@@ -8,6 +8,7 @@ import { load } from 'js-yaml'
 import { z } from 'zod'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
+import { rememberSecret } from './redact-secrets.js'
 
 export const secretRefSchema = z.union([
   z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
@@ -56,6 +57,7 @@ export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.e
   if ('env' in ref) {
     const value = env[ref.env]
     if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
+    rememberSecret(value)
     return value
   }
   let value: string
@@ -66,6 +68,7 @@ export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.e
     throw new Error(`cannot read secret file ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
   }
   if (value === '') throw new Error(`secret file ${ref.file} is empty`)
+  rememberSecret(value)
   return value
 }
 

@@ -3,7 +3,9 @@
  * control characters first, so nothing can move the cursor, clear the screen or fake a prompt.
  * Buttons become tokens like `[Confirm·k3f9]` that `/press k3f9` presses.
  */
+
 import type { Block, Reply, StatusCard } from '../../src/core/reply.js'
+import { renderForm } from './render-form.js'
 
 // C0 and C1 controls (ESC included) and DEL, and the bidirectional overrides and isolates that make a
 // terminal show text in another order than it is; tabs and line breaks are folded to spaces first.
@@ -74,5 +76,7 @@ function renderBlock(block: Block): string[] {
 }
 
 export function renderReply(reply: Reply): string {
-  return reply.blocks.flatMap(renderBlock).join('\n')
+  const lines = reply.blocks.flatMap(renderBlock)
+  if (reply.form) lines.push(renderForm(reply.form))
+  return lines.join('\n')
 }

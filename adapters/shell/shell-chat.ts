@@ -9,11 +9,13 @@ import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import type { Actor } from '../../src/core/command.js'
 import type { Dispatcher } from '../../src/core/dispatcher.js'
-import type { StatusCard } from '../../src/core/reply.js'
+import { tokenize } from '../../src/core/grammar.js'
+import type { Form, Reply, StatusCard } from '../../src/core/reply.js'
+import { renderInvalid } from './render-form.js'
 import { renderReply, renderStatusCard, sanitize } from './render-text.js'
 
 /** What the chat needs of the dispatcher: running a line, and pressing a button. */
-export type ChatDispatcher = Pick<Dispatcher, 'handle' | 'press'>
+export type ChatDispatcher = Pick<Dispatcher, 'handle' | 'press' | 'submit'>
 
 export interface ShellChatOptions {
   readonly dispatcher: ChatDispatcher
@@ -33,16 +35,19 @@ export interface ShellChatOptions {
 }
 
 /** The terminal's own commands, completed with the bot's. */
-const LOCAL_COMMANDS = ['/as', '/press', '/quit', '/exit', '/?']
+const LOCAL_COMMANDS = ['/as', '/press', '/submit', '/quit', '/exit', '/?']
 
 const LOCAL_HELP = [
-  'terminal commands: /as <user> switches user, /press <token> presses a button, /quit leaves',
+  'terminal commands: /as <user> switches user, /press <token> presses a button,',
+  '  /submit <token> name=value … fills in a form, /quit leaves',
   'everything else goes to the bot: try /xen help',
 ].join('\n')
 
 export class ShellChat {
   readonly #options: ShellChatOptions
   #user: string
+  /** Form token → ids of its secret inputs (masked in the echoed transcript). */
+  readonly #secretInputs = new Map<string, Set<string>>()
   /** Rows the last status card occupies, when it is the last thing on screen (to redraw it). */
   #cardLines = 0
 
@@ -111,7 +116,7 @@ export class ShellChat {
   async handleLine(raw: string): Promise<boolean> {
     const line = raw.trim()
     if (line === '') return true
-    if (!this.#options.interactive) this.#print(`${this.#user}> ${sanitize(line)}`)
+    if (!this.#options.interactive) this.#print(`${this.#user}> ${sanitize(this.#masked(line))}`)
     const [word = '', ...rest] = line.split(/\s+/)
     switch (word) {
       case '/quit':
@@ -138,9 +143,12 @@ export class ShellChat {
           token,
           status: (c) => this.#status(c),
         })
-        this.#print(renderReply(reply))
+        this.#show(reply)
         return true
       }
+      case '/submit':
+        await this.#submit(line.slice('/submit'.length))
+        return true
       case '/?':
         this.#print(LOCAL_HELP)
         return true
@@ -150,8 +158,71 @@ export class ShellChat {
       text: line,
       status: (c) => this.#status(c),
     })
-    this.#print(renderReply(reply))
+    this.#show(reply)
     return true
+  }
+
+  #show(reply: Reply): void {
+    if (reply.form) this.#remember(reply.form)
+    this.#print(renderReply(reply))
+  }
+
+  /** The secret inputs of a form shown here, so their values are masked when the transcript echoes a line. */
+  #remember(form: Form): void {
+    const secrets = form.inputs.filter((i) => i.kind === 'text' && i.secret).map((i) => i.id)
+    if (secrets.length > 0) this.#secretInputs.set(form.token, new Set(secrets))
+  }
+
+  /** The line as the transcript shows it: a secret typed into `/submit` appears as `[secret]`. */
+  #masked(line: string): string {
+    const [word, token] = line.split(/\s+/)
+    const secrets = word === '/submit' && token ? this.#secretInputs.get(token) : undefined
+    if (!secrets) return line
+    let words: string[]
+    try {
+      words = tokenize(line)
+    } catch {
+      return `/submit ${token} [unreadable line not echoed]`
+    }
+    return words
+      .map((w) => {
+        const eq = w.indexOf('=')
+        return eq > 0 && secrets.has(w.slice(0, eq)) ? `${w.slice(0, eq)}=[secret]` : w
+      })
+      .join(' ')
+  }
+
+  /** `/submit <token> id=value …`: the values by input id, quoted as the bot's grammar quotes. */
+  async #submit(rest: string): Promise<void> {
+    let words: string[]
+    try {
+      words = tokenize(rest)
+    } catch (error) {
+      this.#print(`✗ ${error instanceof Error ? error.message : String(error)}`)
+      return
+    }
+    const [token, ...pairs] = words
+    const values: Record<string, string> = {}
+    const malformed = pairs.filter((pair) => !/^[A-Za-z][\w-]*=/.test(pair))
+    if (!token || malformed.length > 0) {
+      this.#print('usage: /submit <token> name=value … (each value after its input id and =)')
+      return
+    }
+    for (const pair of pairs) {
+      const eq = pair.indexOf('=')
+      values[pair.slice(0, eq)] = pair.slice(eq + 1)
+    }
+    const outcome = await this.#options.dispatcher.submit({
+      actor: this.#actor(),
+      token,
+      values,
+      status: (c) => this.#status(c),
+    })
+    if (outcome.kind === 'reply') this.#show(outcome.reply)
+    else {
+      this.#remember(outcome.form)
+      this.#print(renderInvalid(outcome))
+    }
   }
 
   /** Runs until the input ends or the user quits. */

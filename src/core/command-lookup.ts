@@ -27,7 +27,8 @@ export function findCommand(
   return undefined
 }
 
-export function validateArgs(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
+/** The words after the command as an argument record: positionals by the command's order, options by name. */
+export function collectArgs(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
   const { positional, named } = parseArgs(rest, booleanFlags(command))
   const names: readonly string[] = command.positional ?? []
   if (positional.length > names.length) {
@@ -37,9 +38,31 @@ export function validateArgs(command: AnyCommand, rest: readonly string[]): Reco
   positional.forEach((value, i) => {
     input[names[i] as string] = value
   })
+  return input
+}
+
+/** `input` validated by the command's schema; the error quotes the usage line. */
+export function checkArgs(command: AnyCommand, input: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const parsed = command.args.safeParse(input)
   if (!parsed.success) {
     throw new UserError('args.invalid', `${z.prettifyError(parsed.error)}\nusage: ${usage(command)}`)
   }
   return parsed.data as Record<string, unknown>
+}
+
+export function validateArgs(command: AnyCommand, rest: readonly string[]): Record<string, unknown> {
+  return checkArgs(command, collectArgs(command, rest))
+}
+
+/** Slack caps slash-command text near this too; nothing typed on one line needs more. */
+const MAX_COMMAND_CHARS = 4_000
+
+/** Refuses overlong command text before it is parsed, logged at length, or echoed in an answer. */
+export function checkLength(text: string): void {
+  if (text.length > MAX_COMMAND_CHARS) {
+    throw new UserError(
+      'args.too_long',
+      `that command is ${text.length} characters long; commands are limited to ${MAX_COMMAND_CHARS} (long inputs such as a cloud-config go in a form)`,
+    )
+  }
 }

@@ -8,7 +8,7 @@ import type { z } from 'zod'
 import type { Log } from '../log.js'
 import type { Doctor } from './doctor-port.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
-import type { Reply, StatusCard } from './reply.js'
+import type { FormSpec, Reply, StatusCard } from './reply.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
 
@@ -91,6 +91,11 @@ export interface CommandContext {
   readonly suggest?: Suggestions | undefined
   /** The pools' health check (`/xen doctor`); absent when the bot was built without it. */
   readonly doctor?: Doctor | undefined
+  /**
+   * The value behind a secret form input's handle, once (a second read, an expired value or a restart
+   * since the form was submitted is a UserError saying to run the command again).
+   */
+  secret(handle: string): string
 }
 
 export interface CommandDefinition<Args extends z.ZodObject, P extends Plan> {
@@ -106,6 +111,13 @@ export interface CommandDefinition<Args extends z.ZodObject, P extends Plan> {
   /** Ask the user to press Confirm before running (destructive actions, until approvals land). */
   readonly confirm?: boolean | undefined
   readonly examples?: readonly string[] | undefined
+  /**
+   * Asks for the arguments with a form (a modal) when they are missing or invalid: `given` holds what was
+   * typed with the command, to prefill. Submitted values are validated by `args`; input ids are arg names.
+   */
+  readonly form?:
+    | ((ctx: CommandContext, given: Readonly<Record<string, unknown>>) => FormSpec | Promise<FormSpec>)
+    | undefined
   /** Step labels a job shows as pending from the start (mutating commands). */
   readonly steps?: ((plan: P) => readonly string[]) | undefined
   plan(ctx: CommandContext, args: z.infer<Args>): P | Promise<P>

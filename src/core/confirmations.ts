@@ -5,6 +5,7 @@
  * plan is unchanged, so a button cannot act on a different container than the one it showed.
  */
 import { createHash, randomBytes } from 'node:crypto'
+import { actions, context, privateReply, type Reply, text } from './reply.js'
 
 export interface PendingConfirmation {
   readonly actorKey: string
@@ -71,4 +72,19 @@ export class ConfirmationStore {
       if (entry.expiresAt <= now) this.delete(token)
     }
   }
+}
+
+/** Stores a pending confirmation bound to `plan` and answers with its Confirm / Cancel buttons. */
+export function confirmationReply(
+  store: ConfirmationStore,
+  entry: Omit<PendingConfirmation, 'planDigest' | 'expiresAt'>,
+  plan: { readonly summary?: string | undefined },
+  ttlMs: number,
+): Reply {
+  const tokens = store.create({ ...entry, planDigest: digestOf(plan) })
+  return privateReply(
+    text(`Confirm: ${plan.summary ?? `/${entry.path}`}?`, 'warning'),
+    actions({ token: tokens.confirm, label: 'Confirm', style: 'danger' }, { token: tokens.cancel, label: 'Cancel' }),
+    context(`Only you can press these; they expire in ${Math.round(ttlMs / 60_000) || 1} minute(s).`),
+  )
 }

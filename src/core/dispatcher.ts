@@ -5,75 +5,42 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { Log } from '../log.js'
-import type { AccessPolicy } from './access.js'
+import { redactSecretText } from '../redact-secrets.js'
 import { type Actor, ANYONE, type AnyCommand, type CommandContext, type Target } from './command.js'
-import { findCommand, validateArgs } from './command-lookup.js'
-import { ConfirmationStore, digestOf } from './confirmations.js'
-import type { Doctor } from './doctor-port.js'
-import { isUserError, UserError } from './errors.js'
-import type { Governance, PlannedCommand } from './governance.js'
+import { buildContext } from './command-context.js'
+import { checkArgs, checkLength, collectArgs, findCommand } from './command-lookup.js'
+import { ConfirmationStore, confirmationReply, digestOf } from './confirmations.js'
+import { failureReply, observeCommand, outcomeOf } from './dispatch-observe.js'
+import type { DispatcherOptions, Invocation } from './dispatcher-options.js'
+import { UserError } from './errors.js'
+import {
+  argsFromValues,
+  formReply,
+  inputProblem,
+  problemsByInput,
+  reissue,
+  stashSecrets,
+  submissionText,
+} from './form-flow.js'
+import type { PlannedCommand } from './governance.js'
 import { tokenize } from './grammar.js'
-import { helpReply, suggestCommands } from './help.js'
-import type { DockerBackend, Inventory, VmSummary } from './ports.js'
-import { actions, context, privateReply, type Reply, type StatusCard, text } from './reply.js'
+import { helpReply, unknownCommandReply } from './help.js'
+import { PendingForms } from './pending-forms.js'
+import { privateReply, type Reply, type SubmitOutcome, text } from './reply.js'
+import { SecretStash } from './secret-stash.js'
 import type { StatusSink } from './status-coalescer.js'
-import type { ApprovalRecord, JobRecord } from './store-ports.js'
-import type { Suggestions } from './suggestions.js'
 
-export interface Invocation {
-  readonly actor: Actor
-  /** The chat text, with or without the leading slash: `/docker ps web-1 --all`. */
-  readonly text: string
-  /** Where live status cards go for this invocation (the adapter edits one message). */
-  readonly status?: ((card: StatusCard) => Promise<void>) | undefined
-  /**
-   * The platform's id for this event (Slack's trigger / action ts, Discord's interaction id): the same
-   * id seen twice is a redelivery, answered without running anything.
-   */
-  readonly interactionId?: string | undefined
-}
-
-export interface DispatcherOptions {
-  readonly commands: readonly AnyCommand[]
-  readonly access: AccessPolicy
-  readonly inventory: Inventory
-  readonly docker: (vm: VmSummary) => DockerBackend
-  readonly log: Log
-  /** How long a confirm button stays valid (default 5 minutes). */
-  readonly confirmTtlMs?: number | undefined
-  /** Approvals, jobs and audit (issue #6). Without it, mutating commands run directly after any confirm. */
-  readonly governance?: Governance | undefined
-  readonly records?:
-    | {
-        recentJobs(actorKey: string): readonly JobRecord[]
-        pendingApprovals(): readonly ApprovalRecord[]
-      }
-    | undefined
-  readonly now?: (() => number) | undefined
-  /** `/xen doctor`'s probes (src/xen/doctor.ts). */
-  readonly doctor?: Doctor | undefined
-  /** Ranked, scope-filtered names for "did you mean" and completion. */
-  readonly suggestions?: Suggestions | undefined
-  /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */
-  readonly observer?: DispatchObserver | undefined
-}
-
-/** How a command ended: answered, refused as the user's mistake, refused by access control, or a bug. */
-export type CommandOutcome = 'ok' | 'user_error' | 'denied' | 'bug'
-
-export interface DispatchObserver {
-  /**
-   * `command` is the command path (`docker ps`), `help`, `unknown` for text matching no command,
-   * `press` for a button press, `redelivered` for an event seen before.
-   */
-  commandFinished(event: { readonly command: string; readonly outcome: CommandOutcome; readonly seconds: number }): void
-}
-
-const outcomeOf = (error: unknown): CommandOutcome =>
-  isUserError(error) ? (error.code === 'access.denied' ? 'denied' : 'user_error') : 'bug'
+export type { CommandOutcome, DispatchObserver } from './dispatch-observe.js'
+export type { DispatcherOptions, Invocation } from './dispatcher-options.js'
 
 /** The answer to a redelivered platform event: nothing ran again. */
 const ALREADY_HANDLED = privateReply(text('This was already handled.', 'warning'))
+
+type Submission = Omit<Invocation, 'text'> & {
+  readonly token: string
+  readonly values: Readonly<Record<string, string>>
+}
+type Press = Omit<Invocation, 'text'> & { readonly token: string }
 
 const actorKey = (actor: Actor) => `${actor.platform}:${actor.id}`
 
@@ -81,6 +48,8 @@ export class Dispatcher {
   readonly #options: DispatcherOptions
   readonly #confirmations: ConfirmationStore
   readonly #ttlMs: number
+  readonly #forms: PendingForms
+  readonly #secrets: SecretStash
 
   constructor(options: DispatcherOptions) {
     for (const command of options.commands) {
@@ -93,6 +62,9 @@ export class Dispatcher {
     this.#options = options
     this.#ttlMs = options.confirmTtlMs ?? 5 * 60_000
     this.#confirmations = new ConfirmationStore(this.#ttlMs, options.now)
+    const formTtl = options.formTtlMs ?? 30 * 60_000
+    this.#forms = new PendingForms(formTtl, options.now)
+    this.#secrets = new SecretStash(formTtl, options.now)
   }
 
   /** Commands `actor` may run at all (help shows only these). */
@@ -102,48 +74,139 @@ export class Dispatcher {
     )
   }
 
+  /** Runs a typed command. Every answer leaves through redactSecretText: a pasted token is not echoed back. */
   async handle(invocation: Invocation): Promise<Reply> {
+    return redactSecretText(await this.#handle(invocation))
+  }
+
+  /** A form submitted (see #submit). */
+  async submit(invocation: Submission): Promise<SubmitOutcome> {
+    return redactSecretText(await this.#submit(invocation))
+  }
+
+  /** A button pressed (see #press). */
+  async press(invocation: Press): Promise<Reply> {
+    return redactSecretText(await this.#press(invocation))
+  }
+
+  async #handle(invocation: Invocation): Promise<Reply> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
-    const seen = this.#observe('redelivered')
+    const seen = observeCommand(this.#options.observer, 'redelivered')
     try {
       if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
+      checkLength(invocation.text)
       const words = tokenize(invocation.text.trim().replace(/^\//, ''))
       const found = findCommand(this.#options.commands, words)
       if (!found) {
         seen.command = 'unknown'
         seen.outcome = 'user_error'
-        return this.#unknown(invocation.actor, words)
+        return unknownCommandReply(this.visibleCommands(invocation.actor), words)
       }
       seen.command = found === 'help' ? 'help' : found.command.path
       if (found === 'help') return helpReply(this.visibleCommands(invocation.actor), words[0])
       const { command, rest } = found
       const governance = this.#options.governance
-      governance?.auditRequest(invocation.actor, requestId, invocation.text, command.mutating, log)
-      const args = validateArgs(command, rest)
       const ctx = this.#context(invocation, requestId, log)
-      this.#require(invocation.actor, command, undefined, requestId)
-      const plan = await command.plan(ctx, args)
-      this.#require(invocation.actor, command, plan.target, requestId)
-      if (!command.mutating) return await command.run(ctx, args, plan)
-      log.info({ command: command.path, args, target: plan.target }, 'mutating command planned')
-      const planned: PlannedCommand = { command, args, plan, ctx, status: ctx.status }
-      if (governance?.needsApproval(command.path)) return governance.requestApproval(planned)
-      if (command.confirm) return this.#askConfirmation(invocation.actor, command, args, plan)
-      return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
+      const input = collectArgs(command, rest)
+      if (command.form && !command.args.safeParse(input).success) {
+        this.#require(invocation.actor, command, undefined, requestId)
+        const spec = await command.form(ctx, input)
+        const token = this.#forms.create({
+          actorKey: actorKey(invocation.actor),
+          actorName: invocation.actor.name,
+          path: command.path,
+          given: input,
+          spec,
+        })
+        return formReply({ token, ...spec }, this.#forms.ttlMs)
+      }
+      governance?.auditRequest(invocation.actor, requestId, invocation.text, command.mutating, log)
+      return await this.#proceed(command, checkArgs(command, input), ctx)
     } catch (error) {
       seen.outcome = outcomeOf(error)
-      return this.#failure(error, log, requestId)
+      return failureReply(error, log, requestId)
     } finally {
       seen.done(log)
     }
   }
 
-  /** A button press (`/press <token>` in the terminal): confirm or cancel a pending command. */
-  async press(invocation: Omit<Invocation, 'text'> & { readonly token: string }): Promise<Reply> {
+  /**
+   * A form submitted: the values are checked against the command's schema (problems go back by input,
+   * with the form to reopen), then the command goes the way a typed one does — access, plan, approval
+   * or confirmation, job. Only the token's server-side record says which command and whose form it is.
+   */
+  async #submit(invocation: Submission): Promise<SubmitOutcome> {
     const requestId = randomUUID().slice(0, 8)
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
-    const seen = this.#observe('redelivered')
+    const seen = observeCommand(this.#options.observer, 'redelivered')
+    const answer = (reply: Reply): SubmitOutcome => ({ kind: 'reply', reply })
+    try {
+      if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return answer(ALREADY_HANDLED)
+      seen.command = 'submit'
+      const token = invocation.token.trim()
+      const form = this.#forms.get(token)
+      if (!form)
+        throw new UserError('form.expired', 'that form has expired or was already submitted; run the command again')
+      if (form.actorKey !== actorKey(invocation.actor)) {
+        throw new UserError('form.not_yours', `only ${form.actorName} can submit this form`)
+      }
+      const command = this.#options.commands.find((c) => c.path === form.path)
+      if (!command) throw new Error(`pending form for unknown command ${form.path}`)
+      seen.command = command.path
+      const parsed = command.args.safeParse({ ...form.given, ...argsFromValues(form.spec, invocation.values) })
+      if (!parsed.success) {
+        seen.outcome = 'user_error'
+        return {
+          kind: 'invalid',
+          errors: problemsByInput(parsed.error, form.spec),
+          form: reissue(token, form.spec, invocation.values),
+        }
+      }
+      const ctx = this.#context({ ...invocation, text: '' }, requestId, log)
+      const text = submissionText(command, form.spec, invocation.values)
+      this.#options.governance?.auditRequest(invocation.actor, requestId, text, command.mutating, log)
+      try {
+        const reply = await this.#proceed(command, stashSecrets(form.spec, parsed.data, this.#secrets), ctx)
+        this.#forms.delete(token)
+        return answer(reply)
+      } catch (error) {
+        const problems = inputProblem(error, form.spec)
+        if (!problems) throw error
+        seen.outcome = 'user_error'
+        return { kind: 'invalid', errors: problems, form: reissue(token, form.spec, invocation.values) }
+      }
+    } catch (error) {
+      seen.outcome = outcomeOf(error)
+      return answer(failureReply(error, log, requestId))
+    } finally {
+      seen.done(log)
+    }
+  }
+
+  /** Access → plan → access on the real target → approval, confirmation or straight to the job. */
+  async #proceed(command: AnyCommand, args: Record<string, unknown>, ctx: CommandContext): Promise<Reply> {
+    const { actor, requestId, log } = ctx
+    const governance = this.#options.governance
+    this.#require(actor, command, undefined, requestId)
+    const plan = await command.plan(ctx, args)
+    this.#require(actor, command, plan.target, requestId)
+    if (!command.mutating) return await command.run(ctx, args, plan)
+    log.info({ command: command.path, args, target: plan.target }, 'mutating command planned')
+    const planned: PlannedCommand = { command, args, plan, ctx, status: ctx.status }
+    if (governance?.needsApproval(command.path)) return governance.requestApproval(planned)
+    if (command.confirm) {
+      const entry = { actorKey: actorKey(actor), actorName: actor.name, path: command.path, args }
+      return confirmationReply(this.#confirmations, entry, plan, this.#ttlMs)
+    }
+    return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
+  }
+
+  /** A button press (`/press <token>` in the terminal): confirm or cancel a pending command. */
+  async #press(invocation: Press): Promise<Reply> {
+    const requestId = randomUUID().slice(0, 8)
+    const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
+    const seen = observeCommand(this.#options.observer, 'redelivered')
     try {
       if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
       seen.command = 'press'
@@ -178,33 +241,10 @@ export class Dispatcher {
       return governance ? await governance.runAsJob(planned) : await command.run(ctx, args, plan)
     } catch (error) {
       seen.outcome = outcomeOf(error)
-      return this.#failure(error, log, requestId)
+      return failureReply(error, log, requestId)
     } finally {
       seen.done(log)
     }
-  }
-
-  /** What the observer is told when the command ends; its failures are logged, never the command's. */
-  #observe(command: string): { command: string; outcome: CommandOutcome; done(log: Log): void } {
-    const started = performance.now()
-    const observer = this.#options.observer
-    const seen = {
-      command,
-      outcome: 'ok' as CommandOutcome,
-      done: (log: Log) => {
-        if (!observer) return
-        try {
-          observer.commandFinished({
-            command: seen.command,
-            outcome: seen.outcome,
-            seconds: (performance.now() - started) / 1000,
-          })
-        } catch (error) {
-          log.warn({ err: error }, 'the command observer failed')
-        }
-      },
-    }
-    return seen
   }
 
   /** Deny by default; only a command open to ANYONE (help) skips the policy. Decisions are audited. */
@@ -240,60 +280,15 @@ export class Dispatcher {
   }
 
   #context(invocation: Invocation, requestId: string, log: Log): CommandContext {
-    return {
+    return buildContext({
+      options: this.#options,
       actor: invocation.actor,
+      status: invocation.status,
       requestId,
       log,
-      inventory: this.#options.inventory,
-      docker: this.#options.docker,
-      status: invocation.status ?? (async () => undefined),
+      secrets: this.#secrets,
       visibleCommands: () => this.visibleCommands(invocation.actor),
-      allows: (permission, target) => this.#options.access.allows(invocation.actor, permission, target),
-      require: (permission, target) => this.#options.access.require(invocation.actor, permission, target),
-      step: (_label, fn) => fn(),
-      doctor: this.#options.doctor,
-      suggest: this.#options.suggestions,
-      records: this.#options.records && {
-        recentJobs: () => this.#options.records?.recentJobs(actorKey(invocation.actor)) ?? [],
-        pendingApprovals: () => this.#options.records?.pendingApprovals() ?? [],
-      },
-    }
-  }
-
-  #askConfirmation(
-    actor: Actor,
-    command: AnyCommand,
-    args: Record<string, unknown>,
-    plan: { summary?: string | undefined },
-  ): Reply {
-    const tokens = this.#confirmations.create({
-      actorKey: actorKey(actor),
-      actorName: actor.name,
-      path: command.path,
-      args,
-      planDigest: digestOf(plan),
+      actorKey: actorKey(invocation.actor),
     })
-    return privateReply(
-      text(`Confirm: ${plan.summary ?? `/${command.path}`}?`, 'warning'),
-      actions({ token: tokens.confirm, label: 'Confirm', style: 'danger' }, { token: tokens.cancel, label: 'Cancel' }),
-      context(`Only you can press these; they expire in ${Math.round(this.#ttlMs / 60_000) || 1} minute(s).`),
-    )
-  }
-
-  #unknown(actor: Actor, words: readonly string[]): Reply {
-    const suggestions = suggestCommands(this.visibleCommands(actor), words)
-    const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `/${s}`).join(' or ')}?` : ''
-    return privateReply(text(`Unknown command /${words.slice(0, 2).join(' ')}.${hint} Try /xen help.`, 'error'))
-  }
-
-  #failure(error: unknown, log: Log, requestId: string): Reply {
-    if (isUserError(error)) {
-      log.info({ code: error.code, source: error.source }, error.message)
-      return privateReply(text(error.message, 'error'))
-    }
-    log.error({ err: error }, 'command failed')
-    return privateReply(
-      text(`Something went wrong on our side (request id ${requestId}); the error is logged.`, 'error'),
-    )
   }
 }

@@ -28,3 +28,10 @@ export function suggestCommands(commands: readonly AnyCommand[], words: readonly
     .filter((p) => p.startsWith(typed) || (last.length >= 2 && p.split(' ').at(-1)?.startsWith(last)))
     .slice(0, 3)
 }
+
+/** The answer to text that names no command the asker may run, with "did you mean" when something is close. */
+export function unknownCommandReply(visible: readonly AnyCommand[], words: readonly string[]): Reply {
+  const suggestions = suggestCommands(visible, words)
+  const hint = suggestions.length > 0 ? ` Did you mean ${suggestions.map((s) => `/${s}`).join(' or ')}?` : ''
+  return privateReply(text(`Unknown command /${words.slice(0, 2).join(' ')}.${hint} Try /xen help.`, 'error'))
+}

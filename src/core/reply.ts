@@ -43,16 +43,31 @@ export interface Reply {
   readonly blocks: readonly Block[]
   /** Errors, denials and help go only to the asker; results and cards to the channel. */
   readonly visibility: 'ephemeral' | 'channel'
+  /**
+   * A form to open (a Slack modal, a Discord modal, prompts in the terminal). The blocks say what it is
+   * for, so a platform that cannot open it right now still answers something readable.
+   */
+  readonly form?: Form | undefined
 }
 
 export type FormInput =
   | {
       readonly kind: 'text'
+      /** The command argument this input fills: a submitted value is validated by the command's schema. */
       readonly id: string
       readonly label: string
       readonly multiline?: boolean | undefined
       readonly initial?: string | undefined
       readonly optional?: boolean | undefined
+      readonly placeholder?: string | undefined
+      /** Shown under the input: what to enter, and why. */
+      readonly hint?: string | undefined
+      readonly maxLength?: number | undefined
+      /**
+       * A one-time secret (a password): never prefilled, never echoed back, never stored, logged or
+       * audited. The command receives an opaque handle and reads the value once through `ctx.secret`.
+       */
+      readonly secret?: boolean | undefined
     }
   | {
       readonly kind: 'select'
@@ -61,14 +76,33 @@ export type FormInput =
       readonly options: readonly { readonly value: string; readonly label: string }[]
       readonly initial?: string | undefined
       readonly optional?: boolean | undefined
+      readonly hint?: string | undefined
     }
 
+/**
+ * A modal to fill in. `token` points at the pending request on the server (who asked, which command,
+ * what was already given); the submission carries only the token and the values.
+ */
 export interface Form {
   readonly token: string
   readonly title: string
   readonly submitLabel: string
   readonly inputs: readonly FormInput[]
 }
+
+/** What a command describes; the dispatcher adds the token. */
+export type FormSpec = Omit<Form, 'token'>
+
+/** The answer to a form submission: either the command's reply, or the problems with the values given. */
+export type SubmitOutcome =
+  | { readonly kind: 'reply'; readonly reply: Reply }
+  | {
+      readonly kind: 'invalid'
+      /** Input id → what is wrong with it, in words (Slack shows these inline; Discord lists them). */
+      readonly errors: Readonly<Record<string, string>>
+      /** The same form with the values given kept (secrets blanked), to reopen. */
+      readonly form: Form
+    }
 
 export const text = (value: string, style: TextStyle = 'plain'): Block => ({ kind: 'text', text: value, style })
 export const context = (value: string): Block => ({ kind: 'context', text: value })

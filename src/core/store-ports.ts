@@ -146,13 +146,22 @@ export type AuditVerdict =
       readonly message: string
     }
 
+export interface AuditAppendOptions {
+  /**
+   * Whether the entry must be on disk before append returns (default true). Only entries no action
+   * depends on — a read-only request — may skip the sync; they are still chained and become durable
+   * with the next synced write.
+   */
+  readonly durable?: boolean | undefined
+}
+
 export interface AuditLog {
   /**
    * Appends durably; throws if it cannot, and then the caller must not perform the action. Callers pass
    * no secret values in `data`; keys named like secrets (password, token, secret, privateKey, …) are
    * redacted at the sink anyway, before hashing.
    */
-  append(event: AuditEvent): AuditEntry
+  append(event: AuditEvent, options?: AuditAppendOptions): AuditEntry
   verify(): AuditVerdict
   entries(): Iterable<AuditEntry>
 }

@@ -4,10 +4,11 @@
  *
  * Callers pass no secret values: an entry says what was asked, by whom, what was decided and what
  * happened, never a password, token or key. Keys named like secrets and secret-shaped strings are
- * redacted here anyway (redact-secrets.ts), before hashing, because an entry cannot be edited later.
+ * redacted here anyway (src/redact-secrets.ts), before hashing, because an entry cannot be edited later.
  */
 import type { Database } from 'better-sqlite3'
-import type { AuditEntry, AuditEvent, AuditLog, AuditVerdict } from '../core/store-ports.js'
+import type { AuditAppendOptions, AuditEntry, AuditEvent, AuditLog, AuditVerdict } from '../core/store-ports.js'
+import { redactSecrets } from '../redact-secrets.js'
 import {
   type AuditHead,
   canonicalJson,
@@ -16,7 +17,6 @@ import {
   type StoredAuditEntry,
   verifyChain,
 } from './audit-chain.js'
-import { redactSecrets } from './redact-secrets.js'
 
 interface AuditRow {
   seq: number
@@ -70,8 +70,8 @@ export class SqliteAuditLog implements AuditLog {
    * loss, and an action must not survive its audit entry. FULL syncs the WAL file, so it also makes
    * every earlier commit on the file durable (votes, claims, job updates written with NORMAL).
    */
-  append(event: AuditEvent): AuditEntry {
-    if (this.#db.inTransaction) return this.#append(event) // the synchronous level cannot change mid-transaction
+  append(event: AuditEvent, options: AuditAppendOptions = {}): AuditEntry {
+    if (this.#db.inTransaction || options.durable === false) return this.#append(event) // the synchronous level cannot change mid-transaction
     const before = this.#db.pragma('synchronous', { simple: true }) as number
     this.#db.pragma('synchronous = FULL')
     try {

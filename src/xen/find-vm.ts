@@ -7,7 +7,29 @@ import type { VmLookup, VmSummary } from '../core/ports.js'
 
 const MIN_UUID_PREFIX = 4
 
-export function findVm(vms: readonly VmSummary[], rawQuery: string): VmLookup {
+/** VMs with their exact lookups: UUID, and lower-cased name (names are not unique, even in a pool). */
+export interface VmIndex {
+  readonly all: readonly VmSummary[]
+  readonly byUuid: ReadonlyMap<string, VmSummary>
+  readonly byLowerName: ReadonlyMap<string, readonly VmSummary[]>
+}
+
+export function indexVms(all: readonly VmSummary[]): VmIndex {
+  const byUuid = new Map<string, VmSummary>()
+  const byLowerName = new Map<string, VmSummary[]>()
+  for (const vm of all) {
+    byUuid.set(vm.uuid, vm)
+    const key = vm.name.toLowerCase()
+    const list = byLowerName.get(key)
+    if (list) list.push(vm)
+    else byLowerName.set(key, [vm])
+  }
+  return { all, byUuid, byLowerName }
+}
+
+export function findVm(vmsOrIndex: readonly VmSummary[] | VmIndex, rawQuery: string): VmLookup {
+  const index = 'all' in vmsOrIndex ? vmsOrIndex : indexVms(vmsOrIndex)
+  const vms = index.all
   const query = rawQuery.trim()
   if (query === '') return { kind: 'not-found' }
   // `pool/name` only when the part before the slash is a pool: VM names may contain `/` themselves.
@@ -24,11 +46,14 @@ export function findVm(vms: readonly VmSummary[], rawQuery: string): VmLookup {
     if (matches.length > 1) return { kind: 'ambiguous', candidates: matches }
     return undefined
   }
+  const inScope = (vm: VmSummary) => !byPool || vm.pool === pool
+  const byUuid = index.byUuid.get(lower)
+  const sameName = (index.byLowerName.get(lower) ?? []).filter(inScope)
   return (
-    pick(scoped.filter((vm) => vm.uuid === lower)) ??
-    pick(scoped.filter((vm) => vm.name === term)) ??
+    pick(byUuid && inScope(byUuid) ? [byUuid] : []) ??
+    pick(sameName.filter((vm) => vm.name === term)) ??
     // Names differ only in case more often by accident than by design: treat that as a match too.
-    pick(scoped.filter((vm) => vm.name.toLowerCase() === lower)) ??
+    pick(sameName) ??
     pick(
       scoped.filter(
         (vm) =>

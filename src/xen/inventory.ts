@@ -6,7 +6,7 @@
  */
 import type { Container, Inventory, InventoryChange, PoolStatus, VmLookup, VmSummary } from '../core/ports.js'
 import { type Log, silentLog } from '../log.js'
-import { findVm } from './find-vm.js'
+import { findVm, indexVms, type VmIndex } from './find-vm.js'
 import type { PoolConnection } from './pool-connection.js'
 import { type CachedHost, type CachedVm, DockerXmlCache, isPlainVm, summarise } from './vm-summary.js'
 
@@ -40,6 +40,9 @@ export class XenInventory implements Inventory {
   readonly xmlCache = new DockerXmlCache()
 
   readonly #log: Log
+  /** Bumped whenever a summary is set or removed; the sorted view is rebuilt when it is stale. */
+  #version = 0
+  #view: (VmIndex & { readonly version: number }) | undefined
 
   constructor(connections: readonly PoolConnection[] = [], log: Log = silentLog) {
     this.#log = log
@@ -63,14 +66,27 @@ export class XenInventory implements Inventory {
   }
 
   vms(filter: { readonly pool?: string | undefined } = {}): readonly VmSummary[] {
-    const indexes = filter.pool === undefined ? [...this.#indexes.values()] : [this.#indexes.get(filter.pool)]
-    return indexes
-      .flatMap((i) => (i ? [...i.summaries.values()] : []))
-      .sort((a, b) => a.pool.localeCompare(b.pool) || a.name.localeCompare(b.name))
+    const all = this.#sorted().all
+    return filter.pool === undefined ? all : all.filter((vm) => vm.pool === filter.pool)
   }
 
   findVm(query: string): VmLookup {
-    return findVm(this.vms(), query)
+    return findVm(this.#sorted(), query)
+  }
+
+  /**
+   * Every VM sorted, with its name and UUID lookups, rebuilt on the first read after a change: commands
+   * read far more often than a VM's summary changes, and sorting thousands of names per `/docker ps`
+   * was most of its cost (see the docker-ps benchmark).
+   */
+  #sorted(): VmIndex {
+    if (this.#view?.version !== this.#version) {
+      const all = [...this.#indexes.values()]
+        .flatMap((i) => [...i.summaries.values()])
+        .sort((a, b) => a.pool.localeCompare(b.pool) || a.name.localeCompare(b.name))
+      this.#view = { version: this.#version, ...indexVms(all) }
+    }
+    return this.#view
   }
 
   onChange(listener: (change: InventoryChange) => void): () => void {
@@ -129,6 +145,7 @@ export class XenInventory implements Inventory {
     if (!vm || !isPlainVm(vm)) {
       if (previous) {
         index.summaries.delete(ref)
+        this.#version++
         this.xmlCache.forget(ref)
         this.#emit({ kind: 'vm-removed', vm: previous })
       }
@@ -137,6 +154,7 @@ export class XenInventory implements Inventory {
     const networks = vm.guest_metrics === NULL_REF ? undefined : index.networks.get(vm.guest_metrics)
     const summary = summarise(pool, vm, index.hosts.get(vm.resident_on), networks, this.xmlCache, index.dockerBackend)
     index.summaries.set(ref, summary)
+    this.#version++
     if (!previous) {
       this.#emit({ kind: 'vm-added', vm: summary })
       return

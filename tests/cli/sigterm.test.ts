@@ -44,8 +44,12 @@ describe('SIGTERM during a job', () => {
       ].join('\n'),
     )
     const cli = startCli(['--config', config], { env: { ...process.env, SIM_POOL_PASSWORD: 'xenroot' } })
-    // Give the bot a moment to sync, then start a job whose plugin call the simulator holds.
-    await new Promise((resolve) => setTimeout(resolve, 1500))
+    // Wait until the bot has synced (it answers about web-1), then start a job whose plugin call the
+    // simulator holds. Asking again, rather than sleeping a fixed time, keeps this right on a busy machine.
+    for (let attempt = 0; attempt < 40 && !cli.stdout().includes('nightly-report'); attempt++) {
+      cli.child.stdin?.write('/docker ps web-1 --all\n')
+      await new Promise((resolve) => setTimeout(resolve, 500))
+    }
     cli.child.stdin?.write('/docker start web-1 nightly-report\n')
     await cli.waitFor(/start nightly-report .* \(running\)/, { ms: 15_000 })
 

@@ -46,6 +46,9 @@ function contextFor(
     inventory,
     docker,
     status: async () => undefined,
+    secret: () => {
+      throw new Error('no secrets in this test')
+    },
     visibleCommands: () => [],
     allows: (permission, target) => access.allows(who, permission, target),
     require: (permission, target) => access.require(who, permission, target),

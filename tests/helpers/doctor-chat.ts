@@ -37,6 +37,9 @@ export async function startDoctorChat(
     inventory: chat.xen.inventory,
     docker,
     status: async () => undefined,
+    secret: () => {
+      throw new Error('no secrets in this test')
+    },
     visibleCommands: () => [],
     allows: (permission, target) => access.allows(actor, permission, target),
     require: (permission, target) => access.require(actor, permission, target),

@@ -20,14 +20,14 @@ import { commands } from '../../commands/index.js'
 import { AccessPolicy, accessSchema } from '../../src/core/access.js'
 import { type ApprovalsConfig, approvalsSchema } from '../../src/core/approval-policy.js'
 import { ApprovalService } from '../../src/core/approvals.js'
-import type { Actor } from '../../src/core/command.js'
+import type { Actor, AnyCommand } from '../../src/core/command.js'
 import { Dispatcher } from '../../src/core/dispatcher.js'
 import { Governance } from '../../src/core/governance.js'
 import { JobRunner } from '../../src/core/jobs.js'
-import type { Reply, StatusCard } from '../../src/core/reply.js'
+import type { Reply, StatusCard, SubmitOutcome } from '../../src/core/reply.js'
 import type { StatusSink } from '../../src/core/status-coalescer.js'
 import type { AuditEntry, JobRecord } from '../../src/core/store-ports.js'
-import { silentLog } from '../../src/log.js'
+import { type Log, silentLog } from '../../src/log.js'
 import type { DockerDaemon, DockerEvent } from '../../src/sim/docker/docker-daemon.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
@@ -38,23 +38,27 @@ import { startChat } from './test-chat.js'
 
 /**
  * Who may do what. alice operates; bob and carol approve anywhere; dave approves on lab-modern only;
- * lee both operates and approves (for rules that allow self-approval); eve has no role at all.
+ * lee both operates and approves (for rules that allow self-approval); ada may run every command but
+ * approves nothing; eve has no role at all.
  */
 export const GOVERNED_ACCESS = accessSchema.parse({
   roles: {
     operator: { permissions: ['docker.read', 'docker.operate', 'xen.read'] },
     approver: { permissions: ['docker.read', 'xen.read', 'approve'] },
     'modern-approver': { permissions: ['docker.read', 'xen.read', 'approve'], pools: ['lab-modern'] },
+    // Every permission but approving: for suites that run every command (injection, redaction).
+    admin: { permissions: ['docker.read', 'docker.operate', 'docker.admin', 'vm.create', 'xen.read'] },
   },
   subjects: [
     { platform: 'shell', users: ['alice'], roles: ['operator'] },
     { platform: 'shell', users: ['bob', 'carol'], roles: ['approver'] },
     { platform: 'shell', users: ['dave'], roles: ['modern-approver'] },
     { platform: 'shell', users: ['lee'], roles: ['operator', 'approver'] },
+    { platform: 'shell', users: ['ada'], roles: ['admin'] },
   ],
 })
 
-export type GovernedUser = 'alice' | 'bob' | 'carol' | 'dave' | 'lee' | 'eve'
+export type GovernedUser = 'alice' | 'bob' | 'carol' | 'dave' | 'lee' | 'eve' | 'ada'
 
 export const actorOf = (user: GovernedUser): Actor => ({ platform: 'shell', id: user, name: user })
 
@@ -74,6 +78,10 @@ export interface GovernedChatOptions {
   readonly rules?: Readonly<Record<string, Record<string, unknown>>> | undefined
   /** Job card edits per interval (default 1 s, as in the app). */
   readonly editIntervalMs?: number | undefined
+  /** The bot's logger (default: silent); security tests pass a capturing one and scan it. */
+  readonly log?: Log | undefined
+  /** Commands registered after the real ones (tests of the dispatcher's own flows). */
+  readonly extraCommands?: readonly AnyCommand[] | undefined
 }
 
 export interface GovernedChat {
@@ -87,6 +95,7 @@ export interface GovernedChat {
   readonly bot: Bot
   say(user: GovernedUser, text: string, status?: StatusSink): Promise<Reply>
   press(user: GovernedUser, token: string, status?: StatusSink): Promise<Reply>
+  submit(user: GovernedUser, token: string, values: Record<string, string>, status?: StatusSink): Promise<SubmitOutcome>
   /** Closes the store and builds a new bot on the same data directory; returns it. */
   restart(): Bot
   /** Moves the bot's clock (approvals, jobs, audit times) forward. */
@@ -165,11 +174,11 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       now,
     })
     const dispatcher = new Dispatcher({
-      commands,
+      commands: [...commands, ...(options.extraCommands ?? [])],
       access,
       inventory: chat.xen.inventory,
       docker: createDockerRouter({ xscontainer: chat.xen.xscontainer, ssh: chat.xen.ssh }),
-      log: silentLog,
+      log: options.log ?? silentLog,
       governance,
       records: {
         recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),
@@ -193,6 +202,8 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
     },
     say: (user, text, status = quiet) => bot.dispatcher.handle({ actor: actorOf(user), text, status }),
     press: (user, token, status = quiet) => bot.dispatcher.press({ actor: actorOf(user), token, status }),
+    submit: (user, token, values, status = quiet) =>
+      bot.dispatcher.submit({ actor: actorOf(user), token, values, status }),
     restart: () => {
       bot.store.close()
       bot = build()

@@ -101,6 +101,19 @@ describe('audit log: appending', () => {
     expect(db.pragma('synchronous', { simple: true })).toBe(1)
     db.close()
   })
+
+  it('a non-durable append (a read request) skips the FULL sync but is chained like any other entry', () => {
+    const db = new Database(join(tempDir(), 'nosync.db'))
+    migrate(db)
+    db.pragma('synchronous = NORMAL')
+    const log = new SqliteAuditLog(db)
+    const pragma = vi.spyOn(db, 'pragma')
+    log.append(auditEvent(1), { durable: false })
+    expect(pragma.mock.calls).toEqual([])
+    log.append(auditEvent(2))
+    expect(log.verify()).toEqual({ ok: true, entries: 2 })
+    db.close()
+  })
 })
 
 describe('audit log: a failed write', () => {

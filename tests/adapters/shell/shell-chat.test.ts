@@ -14,11 +14,13 @@ import {
   privateReply,
   type Reply,
   type StatusCard,
+  type SubmitOutcome,
   table,
   text,
 } from '../../../src/core/reply.js'
 
 type Press = Parameters<ChatDispatcher['press']>[0]
+type Submit = Parameters<ChatDispatcher['submit']>[0]
 
 /** Records every call; answers `handle` with `answer` (by default: the text it was given). */
 class FakeDispatcher implements ChatDispatcher {
@@ -34,6 +36,17 @@ class FakeDispatcher implements ChatDispatcher {
   async press(invocation: Press): Promise<Reply> {
     this.pressed.push(invocation)
     return channelReply(text(`pressed ${invocation.token}`, 'success'))
+  }
+
+  readonly submitted: Submit[] = []
+  submitAnswer: (invocation: Submit) => Promise<SubmitOutcome> = async (i) => ({
+    kind: 'reply',
+    reply: channelReply(text(`submitted ${i.token}`, 'success')),
+  })
+
+  async submit(invocation: Submit): Promise<SubmitOutcome> {
+    this.submitted.push(invocation)
+    return this.submitAnswer(invocation)
   }
 }
 
@@ -106,6 +119,52 @@ describe('ShellChat', () => {
     ])
     expect(c.dispatcher.handled).toEqual([])
     expect(c.output()).toBe('alice> /as carol\n(now acting as carol)\ncarol> /press k3f9x2\n✓ pressed k3f9x2\n')
+  })
+
+  it('/submit passes id=value pairs (quoted values kept whole) and masks secret inputs in the transcript', async () => {
+    const c = chat()
+    const form = {
+      token: 'tok123456789',
+      title: 'Enable Docker on web-9',
+      submitLabel: 'Enable',
+      inputs: [
+        { kind: 'text' as const, id: 'user', label: 'Guest user', initial: 'core' },
+        { kind: 'text' as const, id: 'password', label: 'One-time password', secret: true, optional: true },
+      ],
+    }
+    c.dispatcher.answer = async () => ({ ...channelReply(text('Enable Docker on web-9', 'heading')), form })
+    await c.shell.handleLine('/docker enable web-9')
+    await c.shell.handleLine('/submit tok123456789 user="core admin" password=hunter2')
+    expect(c.dispatcher.submitted.map((s) => ({ token: s.token, values: s.values }))).toEqual([
+      { token: 'tok123456789', values: { user: 'core admin', password: 'hunter2' } },
+    ])
+    const out = c.output()
+    expect(out).toContain('form tok123456789: Enable Docker on web-9')
+    expect(out).toContain('  password  One-time password (optional, secret)')
+    expect(out).toContain('submit with: /submit tok123456789 user=… password=…')
+    expect(out).toContain('alice> /submit tok123456789 user=core admin password=[secret]')
+    expect(out).not.toContain('hunter2')
+  })
+
+  it('/submit shows each problem of an invalid submission by input, then the form again', async () => {
+    const c = chat()
+    c.dispatcher.submitAnswer = async () => ({
+      kind: 'invalid',
+      errors: { user: 'a Unix user name' },
+      form: {
+        token: 'tok1',
+        title: 'Enable',
+        submitLabel: 'Enable',
+        inputs: [{ kind: 'text', id: 'user', label: 'Guest user', initial: 'Root!' }],
+      },
+    })
+    await c.shell.handleLine('/submit tok1 user=Root!')
+    expect(c.output()).toContain(
+      '✗ The form was not accepted:\n  user: a Unix user name\nform tok1: Enable\n  user  Guest user (required) [Root!]',
+    )
+    await c.shell.handleLine('/submit tok1 not-a-pair')
+    expect(c.output()).toContain('usage: /submit <token> name=value')
+    expect(c.dispatcher.submitted).toHaveLength(1)
   })
 
   it('/press and /as without an argument print their usage and call nothing; blank lines are skipped', async () => {

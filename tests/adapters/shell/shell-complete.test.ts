@@ -13,6 +13,7 @@ function shell(complete?: (line: string) => readonly string[]) {
     dispatcher: {
       handle: async () => channelReply(text('ok')),
       press: async () => channelReply(text('ok')),
+      submit: async () => ({ kind: 'reply', reply: channelReply(text('ok')) }),
     },
     input: new PassThrough(),
     output: new PassThrough(),

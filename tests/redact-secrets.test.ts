@@ -1,6 +1,6 @@
 /** Redaction at the audit sink: secret-named keys at any depth, and secret-shaped strings. */
 import { describe, expect, it } from 'vitest'
-import { isSecretKey, REDACTED, redactSecrets } from '../../src/store/redact-secrets.js'
+import { isSecretKey, REDACTED, redactSecrets } from '../src/redact-secrets.js'
 
 // Real-looking, not real: the shapes a leak would have.
 const SLACK_BOT = 'xoxb-2041234567890-4123456789012-AbCdEfGhIjKlMnOpQrStUvWx'

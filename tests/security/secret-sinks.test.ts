@@ -1,0 +1,101 @@
+/**
+ * Issue #13, redaction: real-looking secrets pushed through every path that logs, audits, stores or
+ * replies — typed into commands, into a form's secret input, into a log call's message and fields —
+ * and then looked for in every sink: the log output, the audit chain, the SQLite files, and the replies.
+ * None may survive anywhere.
+ */
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
+import { defineCommand } from '../../src/core/command.js'
+import { channelReply, text } from '../../src/core/reply.js'
+import { startGovernedChat } from '../helpers/governed-chat.js'
+import { plain } from '../helpers/test-chat.js'
+import { capturingLog } from '../helpers/xen.js'
+
+/** Shaped like the real thing (lengths and alphabets), made up for this test. */
+const SECRETS = {
+  slackBot: 'xoxb-2718281828-3141592653589-QmFkU2VjcmV0VG9rZW5IZXJl',
+  slackApp: 'xapp-1-A0FAKEAPP-1234567890123-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
+  discord: 'MTA4NzY1NDMyMTA5ODc2NTQzMg.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB',
+  privateKey: [
+    '-----BEGIN OPENSSH PRIVATE KEY-----',
+    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
+    '-----END OPENSSH PRIVATE KEY-----',
+  ].join('\n'),
+  oneTimePassword: 'Correct-Horse-Battery-Staple-42',
+  /** The simulated pools' XAPI password, read by the Xen layer through a secret reference. */
+  xapiPassword: 'xenroot',
+} as const
+
+/** A command with a one-time password input, standing in for `/docker enable`. */
+const enroll = defineCommand({
+  path: 'test enroll',
+  summary: 'takes a one-time password',
+  args: z.object({ vm: z.string(), password: z.string().optional() }),
+  positional: ['vm'],
+  permission: 'docker.admin',
+  mutating: true,
+  form: () => ({
+    title: 'Enroll',
+    submitLabel: 'Enroll',
+    inputs: [
+      { kind: 'text', id: 'vm', label: 'VM' },
+      { kind: 'text', id: 'password', label: 'Password', secret: true },
+    ],
+  }),
+  plan: (ctx, args) => {
+    const found = ctx.inventory.findVm(args.vm)
+    if (found.kind !== 'found') throw new Error('test VM missing')
+    return { target: { pool: found.vm.pool, vm: { name: found.vm.name, tags: found.vm.tags } }, summary: 'enroll' }
+  },
+  run: async (ctx, args) => {
+    const password = args.password ? ctx.secret(args.password) : ''
+    // A careless command logging what it holds: the sink still must not write it.
+    ctx.log.info({ note: `using ${password} and ${SECRETS.slackBot}` }, `enrolling with ${SECRETS.privateKey}`)
+    return channelReply(text(`enrolled ${args.vm}`, 'success'))
+  },
+})
+
+describe('secrets through every sink', () => {
+  it('typed, submitted and logged secrets reach no log line, audit entry, database page or reply', async () => {
+    const { log, lines } = capturingLog()
+    const chat = await startGovernedChat({ extraCommands: [enroll], rules: {}, log })
+    const replies: string[] = []
+    for (const secret of [SECRETS.slackBot, SECRETS.slackApp, SECRETS.discord, SECRETS.xapiPassword]) {
+      replies.push(plain(await chat.say('ada', `/docker ps ${secret}`)))
+      replies.push(plain(await chat.say('ada', `/docker restart web-1 ${secret}`)))
+      replies.push(plain(await chat.say('ada', `/docker ps web-1 --token=${secret}`)))
+    }
+    replies.push(plain(await chat.say('ada', `/docker ps "${SECRETS.privateKey}"`)))
+    const opened = await chat.say('ada', '/test enroll')
+    const token = opened.form?.token ?? ''
+    const outcome = await chat.submit('ada', token, { vm: 'web-1', password: SECRETS.oneTimePassword })
+    replies.push(outcome.kind === 'reply' ? plain(outcome.reply) : JSON.stringify(outcome))
+    expect(replies.at(-1)).toContain('enrolled web-1')
+    // The secrets really went in: a reply that refused the input names it redacted.
+    expect(replies.join('\n')).toContain('[redacted]')
+
+    const audit = JSON.stringify(chat.audit())
+    const logs = JSON.stringify(lines)
+    expect(logs).toContain('enrolling with') // the careless log line was written…
+    chat.bot.store.close()
+    const files = ['', '-wal', '-shm'].map((suffix) => {
+      try {
+        return readFileSync(`${chat.dbFile}${suffix}`, 'latin1')
+      } catch {
+        return ''
+      }
+    })
+    for (const [name, secret] of Object.entries(SECRETS)) {
+      // …and no sink holds any of them, whole or as the private key's body line.
+      const needles = name === 'privateKey' ? [secret, secret.split('\n')[1] as string] : [secret]
+      for (const needle of needles) {
+        expect(logs, `${name} in the logs`).not.toContain(needle)
+        expect(audit, `${name} in the audit chain`).not.toContain(needle)
+        expect(replies.join('\n'), `${name} in a reply`).not.toContain(needle)
+        for (const file of files) expect(file, `${name} in the database files`).not.toContain(needle)
+      }
+    }
+  })
+})
