@@ -1,5 +1,7 @@
 import type { AnyCommand } from '../src/core/command.js'
 /** Every command the bot knows, in the order help lists them. Adding one: its file, one line here, a test. */
+import { dockerDisable } from './docker-disable.js'
+import { dockerEnable } from './docker-enable.js'
 import { dockerInspect } from './docker-inspect.js'
 import { dockerPause } from './docker-pause.js'
 import { dockerPs } from './docker-ps.js'
@@ -13,6 +15,8 @@ import { xenApprovals } from './xen-approvals.js'
 import { xenDoctor } from './xen-doctor.js'
 import { xenHelp } from './xen-help.js'
 import { xenJobs } from './xen-jobs.js'
+import { xenKey } from './xen-key.js'
+import { xenTrust } from './xen-trust.js'
 
 export const commands: readonly AnyCommand[] = [
   dockerVms,
@@ -24,8 +28,12 @@ export const commands: readonly AnyCommand[] = [
   dockerRestart,
   dockerPause,
   dockerUnpause,
+  dockerEnable,
+  dockerDisable,
   xenJobs,
   xenApprovals,
   xenDoctor,
+  xenKey,
+  xenTrust,
   xenHelp,
 ]

@@ -21,6 +21,7 @@ import { createDockerRouter } from './xen/docker-router.js'
 import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
 import { type BotIdentity, loadBotIdentity } from './xen/ssh/bot-identity.js'
+import { XenDockerSetup } from './xen/ssh/docker-setup.js'
 import { type EndpointResolver, productionEndpoint } from './xen/ssh/ssh-docker-backend.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
@@ -106,6 +107,17 @@ export function createApp(options: AppOptions): App {
   })
   const unwatchPools = instruments.watchPools(xen.connections)
   const route = createDockerRouter({ xscontainer: xen.xscontainer, ssh: xen.ssh })
+  const dockerSetup =
+    xen.ssh &&
+    new XenDockerSetup({
+      connections: xen.connections,
+      inventory: xen.inventory,
+      identity,
+      hostKeys: store.hostKeys,
+      resolveEndpoint: options.resolveEndpoint ?? productionEndpoint,
+      backend: xen.ssh,
+      transport: config.ssh.transport,
+    })
   const suggestions = createSuggestions(xen.inventory, access)
   const dispatcher = new Dispatcher({
     commands,
@@ -116,6 +128,7 @@ export function createApp(options: AppOptions): App {
     observer: instruments.dispatch,
     governance,
     doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
+    dockerSetup,
     suggestions,
     records: {
       recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),

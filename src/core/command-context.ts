@@ -45,6 +45,7 @@ export function buildContext(parts: ContextParts): CommandContext {
       return value
     },
     doctor: options.doctor,
+    dockerSetup: options.dockerSetup,
     suggest: options.suggestions,
     records: options.records && {
       recentJobs: () => options.records?.recentJobs(parts.actorKey) ?? [],

@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod'
 import type { Log } from '../log.js'
+import type { DockerSetup } from './docker-setup-port.js'
 import type { Doctor } from './doctor-port.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import type { FormSpec, Reply, StatusCard } from './reply.js'
@@ -91,6 +92,8 @@ export interface CommandContext {
   readonly suggest?: Suggestions | undefined
   /** The pools' health check (`/xen doctor`); absent when the bot was built without it. */
   readonly doctor?: Doctor | undefined
+  /** Making VMs Docker-managed and the bot's SSH trust; absent when the bot was built without SSH. */
+  readonly dockerSetup?: DockerSetup | undefined
   /**
    * The value behind a secret form input's handle, once (a second read, an expired value or a restart
    * since the form was submitted is a UserError saying to run the command again).

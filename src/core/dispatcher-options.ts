@@ -5,6 +5,7 @@ import type { Log } from '../log.js'
 import type { AccessPolicy } from './access.js'
 import type { Actor, AnyCommand } from './command.js'
 import type { DispatchObserver } from './dispatch-observe.js'
+import type { DockerSetup } from './docker-setup-port.js'
 import type { Doctor } from './doctor-port.js'
 import type { Governance } from './governance.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
@@ -46,6 +47,8 @@ export interface DispatcherOptions {
   readonly now?: (() => number) | undefined
   /** `/xen doctor`'s probes (src/xen/doctor.ts). */
   readonly doctor?: Doctor | undefined
+  /** `/docker enable|disable`, `/xen key|trust` (src/xen/ssh). */
+  readonly dockerSetup?: DockerSetup | undefined
   /** Ranked, scope-filtered names for "did you mean" and completion. */
   readonly suggestions?: Suggestions | undefined
   /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */

@@ -18,12 +18,15 @@ import type { HostKeyStore } from '../../src/core/host-keys.js'
 import type { Block, Reply } from '../../src/core/reply.js'
 import { silentLog } from '../../src/log.js'
 import type { DockerDaemon } from '../../src/sim/docker/docker-daemon.js'
+import type { Scenario } from '../../src/sim/scenario.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { openStore } from '../../src/store/open-store.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
 import { BotIdentity } from '../../src/xen/ssh/bot-identity.js'
+import { XenDockerSetup } from '../../src/xen/ssh/docker-setup.js'
 import { generateEd25519 } from '../../src/xen/ssh/generate-key.js'
+import type { SshDockerBackend } from '../../src/xen/ssh/ssh-docker-backend.js'
 import { createXenLayer, type XenLayer } from '../../src/xen/xen-layer.js'
 import { startSim } from './sim.js'
 
@@ -49,6 +52,8 @@ export interface TestChat {
   /** The bot's SSH key (the demo's modern guests trust it) and where its host keys are pinned. */
   readonly identity: BotIdentity
   readonly hostKeys: HostKeyStore
+  /** `/docker enable|disable` and `/xen key|trust` over this simulator. */
+  readonly dockerSetup: XenDockerSetup
   readonly dispatcher: Dispatcher
   say(user: DemoUser, text: string): Promise<Reply>
   press(user: DemoUser, token: string): Promise<Reply>
@@ -76,8 +81,8 @@ afterEach(async () => {
 const actor = (user: DemoUser): Actor => ({ platform: 'shell', id: user, name: user })
 
 /** Starts the demo pools and the bot over them; both stop after the current test. */
-export async function startChat(): Promise<TestChat> {
-  const sim = await startSim({ scenario: 'demo' })
+export async function startChat(options: { readonly scenario?: Scenario | undefined } = {}): Promise<TestChat> {
+  const sim = await startSim({ scenario: options.scenario ?? 'demo' })
   const pools = sim.pools.map((p) =>
     poolConfigSchema.parse({
       name: p.name,
@@ -102,18 +107,29 @@ export async function startChat(): Promise<TestChat> {
   running.push({ xen, sim, close: () => pins.close() })
   xen.start()
   await Promise.all(xen.connections.map((c) => c.synced(5000)))
+  const dockerSetup = new XenDockerSetup({
+    connections: xen.connections,
+    inventory: xen.inventory,
+    identity,
+    hostKeys,
+    resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip),
+    backend: xen.ssh as SshDockerBackend,
+    connectTimeoutMs: 3000,
+  })
   const dispatcher = new Dispatcher({
     commands,
     access: new AccessPolicy(DEMO_ACCESS),
     inventory: xen.inventory,
     docker: createDockerRouter({ xscontainer: xen.xscontainer, ssh: xen.ssh }),
     log: silentLog,
+    dockerSetup,
   })
   return {
     sim,
     xen,
     identity,
     hostKeys,
+    dockerSetup,
     dispatcher,
     say: (user, text) => dispatcher.handle({ actor: actor(user), text }),
     press: (user, token) => dispatcher.press({ actor: actor(user), token }),
