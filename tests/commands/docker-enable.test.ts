@@ -9,18 +9,11 @@ import type { Reply, SubmitOutcome } from '../../src/core/reply.js'
 import { authorizedKeyLines } from '../../src/sim/guest-ssh/guest-ssh.js'
 import { approvalIdOf, type GovernedChat, startGovernedChat } from '../helpers/governed-chat.js'
 import { fieldsOf, plain } from '../helpers/test-chat.js'
-import { guestOf, ONE_TIME_PASSWORD, setupScenario } from './setup-scenario.js'
+import { enable, guestOf, ONE_TIME_PASSWORD, setupScenario } from './setup-scenario.js'
 
 const replied = (outcome: SubmitOutcome): Reply => {
   if (outcome.kind !== 'reply') throw new Error(`the form was refused: ${JSON.stringify(outcome.errors)}`)
   return outcome.reply
-}
-
-/** Opens the form for `vm` as ada and submits it. */
-export async function enable(chat: GovernedChat, vm: string, values: Record<string, string>): Promise<Reply> {
-  const opened = await chat.say('ada', `/docker enable ${vm}`)
-  const token = opened.form?.token ?? expect.fail(`no form: ${plain(opened)}`)
-  return replied(await chat.submit('ada', token, { vm, ...values }))
 }
 
 const vmRecord = (chat: GovernedChat, pool: string, vm: string) => {

@@ -4,9 +4,12 @@
  * not in the guest), `app-server` on lab-modern (no xscontainer anywhere). What `/docker enable` is for.
  */
 import { expect } from 'vitest'
+import type { Reply } from '../../src/core/reply.js'
 import type { GuestSsh } from '../../src/sim/guest-ssh/guest-ssh.js'
 import { loadScenario, parseScenario, type Scenario } from '../../src/sim/scenario.js'
 import type { Simulator } from '../../src/sim/simulator.js'
+import type { GovernedChat } from '../helpers/governed-chat.js'
+import { plain } from '../helpers/test-chat.js'
 
 /** Made up for these tests: what an operator would type once into the form. */
 export const ONE_TIME_PASSWORD = 'Xq7!one-time-Enable-pw'
@@ -57,4 +60,13 @@ export function guestOf(sim: Simulator, pool: string, vm: string): GuestSsh {
   const simPool = sim.pool(pool).pool
   const ref = simPool.store.find('VM', (r) => r.name_label === vm)[0] ?? ''
   return simPool.guests.get(ref)?.ssh ?? expect.fail(`no SSH model for ${vm}`)
+}
+
+/** Opens the form for `vm` as ada and submits it. */
+export async function enable(chat: GovernedChat, vm: string, values: Record<string, string>): Promise<Reply> {
+  const opened = await chat.say('ada', `/docker enable ${vm}`)
+  const token = opened.form?.token ?? expect.fail(`no form: ${plain(opened)}`)
+  const outcome = await chat.submit('ada', token, { vm, ...values })
+  if (outcome.kind !== 'reply') throw new Error(`the form was refused: ${JSON.stringify(outcome.errors)}`)
+  return outcome.reply
 }
