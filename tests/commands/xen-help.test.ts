@@ -31,6 +31,7 @@ describe('/xen help', () => {
       '/xen jobs',
       '/xen approvals',
       '/xen doctor [<pool>]',
+      '/xen key',
       '/xen help [<command>]',
     ])
   })
