@@ -10,10 +10,28 @@ import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
 import { rememberSecret } from './redact-secrets.js'
 
-export const secretRefSchema = z.union([
-  z.object({ env: z.string().regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name') }).strict(),
-  z.object({ file: z.string().min(1) }).strict(),
-])
+export const secretRefSchema = z
+  .union([
+    z
+      .object({
+        env: z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
+          .describe('read the secret from this environment variable'),
+      })
+      .strict(),
+    z
+      .object({
+        file: z
+          .string()
+          .min(1)
+          .describe(
+            'read the secret from this file (relative to the working directory); one trailing newline is dropped',
+          ),
+      })
+      .strict(),
+  ])
+  .describe('a secret reference, { env: NAME } or { file: path }; the secret itself never goes in this file')
 export type SecretRef = z.infer<typeof secretRefSchema>
 
 /** A SHA-256 certificate fingerprint, as `openssl x509 -fingerprint -sha256` prints it (colons optional). */
@@ -21,6 +39,9 @@ const fingerprint = z
   .string()
   .transform((s) => s.replace(/:/g, '').toLowerCase())
   .pipe(z.string().regex(/^[0-9a-f]{64}$/, 'a SHA-256 fingerprint: 64 hex digits, colons allowed'))
+  .describe(
+    "the certificate's SHA-256 fingerprint as `openssl x509 -noout -fingerprint -sha256` prints it: 64 hex digits, colons and either case allowed",
+  )
 
 export const poolTlsSchema = z
   .union([
@@ -29,12 +50,20 @@ export const poolTlsSchema = z
     z.object({ fingerprint }).strict().describe('accept exactly the certificate with this SHA-256 fingerprint'),
   ])
   .default('verify')
+  .describe("how the master's TLS certificate is checked; a pinned fingerprint needs an https:// URL")
 
 export const poolConfigSchema = z
   .object({
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, . _ - (it appears in commands)'),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/, 'letters, digits, . _ - (it appears in commands)')
+      .describe('the name people type in commands (`/docker vms <pool>`) and see in replies; unique among the pools'),
     url: z.url({ protocol: /^https?$/ }).describe("the pool master's XAPI URL, e.g. https://xs-master.example"),
-    username: z.string().min(1).default('root'),
+    username: z
+      .string()
+      .min(1)
+      .default('root')
+      .describe('the XAPI account the bot logs in as (see the README for a least-privilege account)'),
     password: secretRefSchema,
     tls: poolTlsSchema,
     dockerBackend: z
@@ -78,12 +107,16 @@ export const appConfigSchema = z
   .object({
     log: z
       .object({
-        level: z.enum(LOG_LEVELS).default('info'),
+        level: z.enum(LOG_LEVELS).default('info').describe('the least severe level written'),
         file: z.string().min(1).optional().describe('write logs to this file instead of standard error'),
       })
       .strict()
-      .prefault({}),
-    pools: z.array(poolConfigSchema).min(1, 'configure at least one pool'),
+      .prefault({})
+      .describe('logging: pino JSON lines, with passwords, tokens and keys censored'),
+    pools: z
+      .array(poolConfigSchema)
+      .min(1, 'configure at least one pool')
+      .describe('the pools to manage, each reached through its master; at least one'),
     access: accessSchema,
     approvals: approvalsSchema,
     store: z
@@ -95,7 +128,8 @@ export const appConfigSchema = z
           .describe('where the SQLite database (jobs, approvals, audit) lives'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("the bot's durable state"),
     ssh: z
       .object({
         privateKey: secretRefSchema
@@ -108,7 +142,8 @@ export const appConfigSchema = z
         callTimeoutSeconds: z.number().int().min(1).max(600).default(20).describe('each Docker call over SSH'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe("the bot's SSH side: its key, and how it reaches Docker in VMs"),
     http: z
       .object({
         port: z
@@ -121,16 +156,19 @@ export const appConfigSchema = z
         host: z.string().min(1).default('127.0.0.1').describe('the address to bind (loopback by default)'),
       })
       .strict()
-      .optional(),
+      .optional()
+      .describe('the operations endpoint, GET /healthz and GET /metrics (Prometheus); off when absent'),
     platforms: z
       .object({
         shell: z
           .object({ user: z.string().min(1).describe('the terminal user the chat starts as') })
           .strict()
-          .optional(),
+          .optional()
+          .describe('the terminal chat on standard input and output (`/as <user>` switches user)'),
       })
       .strict()
-      .prefault({}),
+      .prefault({})
+      .describe('the chat platforms the bot serves'),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -11,28 +11,45 @@ const glob = z.string().min(1)
 
 export const roleSchema = z
   .object({
-    permissions: z.array(z.enum(PERMISSIONS)).min(1),
+    permissions: z
+      .array(z.enum(PERMISSIONS))
+      .min(1)
+      .describe('what the role may do (the commands each permission opens are listed below)'),
     pools: z.array(z.string().min(1)).optional().describe('only these pools (all when absent)'),
     vms: z.array(glob).optional().describe('only VMs whose name matches one of these globs (* and ?)'),
     tags: z.array(z.string().min(1)).optional().describe('only VMs carrying one of these tags'),
   })
   .strict()
+  .describe('a role: its permissions, limited by every scope given (pools, vms, tags)')
 
 export const subjectSchema = z
   .object({
-    platform: z.enum(['slack', 'discord', 'shell']),
+    platform: z.enum(['slack', 'discord', 'shell']).describe('the chat platform these ids belong to'),
     users: z.array(z.string().min(1)).default([]).describe('user ids (Slack U…, Discord snowflakes) or shell names'),
     groups: z.array(z.string().min(1)).default([]).describe('Slack user group or Discord role ids'),
-    roles: z.array(z.string().min(1)).min(1),
+    roles: z.array(z.string().min(1)).min(1).describe('names of roles defined in access.roles'),
   })
   .strict()
+  .describe('who holds which roles: a user listed by id or name, or a member of a listed group')
 
 export const accessSchema = z
   .object({
-    roles: z.record(z.string().regex(/^[a-z][a-z0-9_-]*$/), roleSchema),
-    subjects: z.array(subjectSchema).min(1, 'give at least one subject, or nobody can use the bot'),
+    roles: z
+      .record(
+        z
+          .string()
+          .regex(/^[a-z][a-z0-9_-]*$/)
+          .meta({ title: 'role' }),
+        roleSchema,
+      )
+      .describe('roles by name (lower-case letters, digits, _ and -)'),
+    subjects: z
+      .array(subjectSchema)
+      .min(1, 'give at least one subject, or nobody can use the bot')
+      .describe('at least one; a user no subject names can run nothing but /xen help'),
   })
   .strict()
+  .describe('access control, deny by default: nobody may do anything a role does not grant')
   .superRefine((access, ctx) => {
     access.subjects.forEach((subject, i) => {
       for (const role of subject.roles) {

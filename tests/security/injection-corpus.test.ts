@@ -14,7 +14,7 @@ import { plain } from '../helpers/test-chat.js'
 import { callsSince } from '../helpers/xen.js'
 
 /** Shell metacharacters, quotes, newlines, traversal, overlong and non-UTF-8 input, markup, escapes. */
-export const HOSTILE: readonly string[] = [
+const HOSTILE: readonly string[] = [
   '; rm -rf /',
   '$(id)',
   '`reboot`',
@@ -70,28 +70,32 @@ describe('injection corpus against every command argument', () => {
     expect(new Set(cases.map(([path]) => path))).toEqual(new Set(withArgs))
   })
 
-  it.each(cases)('/%s --%s: every hostile value is refused plainly, and nothing but reads reaches XAPI', async (path, arg) => {
-    const chat = await startGovernedChat({ rules: {} })
-    const command = commands.find((c) => c.path === path) as AnyCommand
-    const pools = chat.sim.pools.map((p) => ({ pool: p.pool, before: new Map(p.pool.callCounts) }))
-    const failures: string[] = []
-    for (const hostile of HOSTILE) {
-      const reply = await chat.say('ada', lineFor(command, arg, hostile))
-      if (isBug(reply)) failures.push(`${JSON.stringify(hostile.slice(0, 40))}: ${plain(reply)}`)
-      if (reply.form) continue // a form command asks again; its submissions are checked by its own tests
-      // A refusal: private to the asker, in the error style, and short (an overlong input is not echoed whole).
-      const first = reply.blocks[0]
-      if (reply.visibility !== 'ephemeral' || first?.kind !== 'text' || first.style !== 'error') {
-        failures.push(`${JSON.stringify(hostile.slice(0, 40))} was not refused: ${plain(reply).slice(0, 200)}`)
+  it.each(cases)(
+    '/%s --%s: every hostile value is refused plainly, and nothing but reads reaches XAPI',
+    async (path, arg) => {
+      const chat = await startGovernedChat({ rules: {} })
+      const command = commands.find((c) => c.path === path) as AnyCommand
+      const pools = chat.sim.pools.map((p) => ({ pool: p.pool, before: new Map(p.pool.callCounts) }))
+      const failures: string[] = []
+      for (const hostile of HOSTILE) {
+        const reply = await chat.say('ada', lineFor(command, arg, hostile))
+        if (isBug(reply)) failures.push(`${JSON.stringify(hostile.slice(0, 40))}: ${plain(reply)}`)
+        if (reply.form) continue // a form command asks again; its submissions are checked by its own tests
+        // A refusal: private to the asker, in the error style, and short (an overlong input is not echoed whole).
+        const first = reply.blocks[0]
+        if (reply.visibility !== 'ephemeral' || first?.kind !== 'text' || first.style !== 'error') {
+          failures.push(`${JSON.stringify(hostile.slice(0, 40))} was not refused: ${plain(reply).slice(0, 200)}`)
+        }
+        if (plain(reply).length > 1_000)
+          failures.push(`${JSON.stringify(hostile.slice(0, 40))}: a reply of ${plain(reply).length} chars`)
       }
-      if (plain(reply).length > 1_000) failures.push(`${JSON.stringify(hostile.slice(0, 40))}: a reply of ${plain(reply).length} chars`)
-    }
-    expect(failures).toEqual([])
-    for (const { pool, before } of pools) {
-      const writes = Object.keys(callsSince(pool, before)).filter((m) => !READ_ONLY.test(m))
-      expect(writes, `${path} --${arg} reached XAPI with: ${writes.join(', ')}`).toEqual([])
-    }
-    // Still up, still right.
-    expect(plain(await chat.say('ada', '/docker ps web-1'))).toContain('nginx-front')
-  })
+      expect(failures).toEqual([])
+      for (const { pool, before } of pools) {
+        const writes = Object.keys(callsSince(pool, before)).filter((m) => !READ_ONLY.test(m))
+        expect(writes, `${path} --${arg} reached XAPI with: ${writes.join(', ')}`).toEqual([])
+      }
+      // Still up, still right.
+      expect(plain(await chat.say('ada', '/docker ps web-1'))).toContain('nginx-front')
+    },
+  )
 })
