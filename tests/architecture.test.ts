@@ -87,6 +87,26 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('runs only the fixed guest commands over SSH: every exec takes a name from GUEST_COMMANDS', () => {
+    const execs = files
+      .filter((f) => f.startsWith('src/xen/'))
+      .flatMap((f) =>
+        [...readFileSync(join(root, f), 'utf8').matchAll(/\b(?:client|#client)\.exec\(\s*([^,]+),/g)].map(
+          (m) => `${f}: ${m[1]}`,
+        ),
+      )
+    expect(execs).toEqual([
+      'src/xen/ssh/guest-session.ts: command',
+      'src/xen/ssh/ssh-docker-agent.ts: DIAL_STDIO',
+    ])
+    // …and those two are GUEST_COMMANDS entries, never text built from arguments.
+    const session = readFileSync(join(root, 'src/xen/ssh/guest-session.ts'), 'utf8')
+    expect(session).toContain('const command = GUEST_COMMANDS[name]')
+    expect(readFileSync(join(root, 'src/xen/ssh/ssh-docker-agent.ts'), 'utf8')).toContain(
+      'const DIAL_STDIO = GUEST_COMMANDS.dialStdio',
+    )
+  })
+
   it('the import scanner sees imports (so the rules above can fail)', () => {
     expect(importsOf('src/sim/xscontainer/pool-keys.ts')).toContain('ssh2')
   })
