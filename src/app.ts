@@ -12,7 +12,7 @@ import { JobRunner } from './core/jobs.js'
 import type { JobRecord } from './core/store-ports.js'
 import { createSuggestions, type Suggestions } from './core/suggestions.js'
 import type { Log } from './log.js'
-import { type Health, healthOf } from './ops/health.js'
+import { type AdapterHealth, type Health, healthOf } from './ops/health.js'
 import { type OpsHttpServer, startOpsHttpServer } from './ops/http-server.js'
 import { createInstruments, type JobTracker } from './ops/instruments.js'
 import { PromMetrics } from './ops/prom-metrics.js'
@@ -41,6 +41,8 @@ export interface App {
   readonly jobs: JobTracker
   /** What `/healthz` answers. */
   health(): Health
+  /** A chat adapter started after the app (Discord, Slack): /healthz reports whether it is connected. */
+  addAdapter(adapter: AdapterHealth): void
   /** Starts the HTTP server when `http.port` is configured; undefined otherwise. Closed by stop(). */
   startHttp(): Promise<OpsHttpServer | undefined>
   /** Shutdown: the jobs still running become interrupted (stored, audited); returns them. */
@@ -136,7 +138,7 @@ export function createApp(options: AppOptions): App {
     },
   })
   // The chat adapters configured; the terminal chat is connected as long as the process runs.
-  const adapters = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
+  const adapters: AdapterHealth[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
@@ -151,6 +153,9 @@ export function createApp(options: AppOptions): App {
     metrics,
     jobs: instruments.tracker,
     health,
+    addAdapter: (adapter) => {
+      adapters.push(adapter)
+    },
     startHttp: async () => {
       const port = config.http?.port
       if (port === undefined || stopping) return undefined

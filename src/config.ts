@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
+import { discordConfigSchema, discordSubjectProblems } from '../adapters/discord/discord-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
 import { rememberSecret } from './redact-secrets.js'
@@ -165,6 +166,9 @@ export const appConfigSchema = z
           .strict()
           .optional()
           .describe('the terminal chat on standard input and output (`/as <user>` switches user)'),
+        discord: discordConfigSchema(secretRefSchema)
+          .optional()
+          .describe('Discord over the gateway (docs/setup-discord.md)'),
       })
       .strict()
       .prefault({})
@@ -172,6 +176,7 @@ export const appConfigSchema = z
   })
   .strict()
   .superRefine((config, ctx) => {
+    for (const problem of discordSubjectProblems(config.access)) ctx.addIssue({ code: 'custom', ...problem })
     const seen = new Set<string>()
     config.pools.forEach((pool, i) => {
       if (seen.has(pool.name))
@@ -351,5 +356,13 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
       problems.push({ path: `pools[${i}].password`, message: (error as Error).message })
     }
   })
+  const discord = config.platforms.discord
+  if (discord) {
+    try {
+      resolveSecret(discord.token, env)
+    } catch (error) {
+      problems.push({ path: 'platforms.discord.token', message: (error as Error).message })
+    }
+  }
   return problems
 }

@@ -5,10 +5,12 @@
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pino } from 'pino'
+import type { DiscordBot } from '../adapters/discord/discord-bot.js'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
-import { createApp, shellCompletion } from './app.js'
-import { checkConfig, loadConfig } from './config.js'
+import { commands } from '../commands/index.js'
+import { type App, createApp, shellCompletion } from './app.js'
+import { type AppConfig, checkConfig, loadConfig, resolveSecret } from './config.js'
 import { jobCard } from './core/jobs.js'
 import { runDemo } from './demo.js'
 import { createLogger, type Log } from './log.js'
@@ -51,13 +53,37 @@ export async function runCheckConfig(path: string, io: ProcessIo): Promise<numbe
   return 1
 }
 
+/** The Discord adapter, when configured: connected, commands registered, reported in /healthz. */
+export async function startDiscord(
+  app: App,
+  config: AppConfig,
+  log: Log,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<DiscordBot | undefined> {
+  const discord = config.platforms.discord
+  if (!discord) return undefined
+  // Loaded only when configured: discord.js takes a while to import, and a terminal-only bot should
+  // not wait for it (nor depend on it loading).
+  const { startDiscordBot } = await import('../adapters/discord/discord-bot.js')
+  const bot = await startDiscordBot({
+    config: discord,
+    token: resolveSecret(discord.token, env),
+    api: discord.api,
+    dispatcher: app.dispatcher,
+    suggestions: app.suggestions,
+    commands,
+    log,
+  })
+  app.addAdapter({ name: 'discord', connected: () => bot.connected() })
+  // bot.alertSink delivers alerts to platforms.discord.alertChannels once the alert router (issue #11) is wired.
+  return bot
+}
+
 export async function runBot(configPath: string, io: ProcessIo): Promise<number> {
   const config = loadConfig(configPath)
   const shell = config.platforms.shell
-  if (!shell) {
-    io.stderr.write(
-      'xen-chatops: no chat platform is configured; add platforms.shell (Slack and Discord adapters come in later versions)\n',
-    )
+  if (!shell && !config.platforms.discord) {
+    io.stderr.write('xen-chatops: no chat platform is configured; add platforms.shell or platforms.discord\n')
     return 2
   }
   const log = createLogger({
@@ -70,17 +96,22 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   for (const job of app.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   // The chat reads through a pipe the shutdown can close: the chat stops at the end of the current line.
   const intake = new PassThrough()
-  io.stdin.pipe(intake)
-  const chat: ShellChat = new ShellChat({
-    dispatcher: app.dispatcher,
-    input: intake,
-    output: io.stdout,
-    interactive: isInteractive(io),
-    user: shell.user,
-    ...shellCompletion(app, () => chat.user),
-  })
+  let chat: ShellChat | undefined
+  if (shell) {
+    io.stdin.pipe(intake)
+    chat = new ShellChat({
+      dispatcher: app.dispatcher,
+      input: intake,
+      output: io.stdout,
+      interactive: isInteractive(io),
+      user: shell.user,
+      ...shellCompletion(app, () => chat?.user ?? shell.user),
+    })
+  }
+  let discord: DiscordBot | undefined
   try {
     await app.startHttp()
+    discord = await startDiscord(app, config, log)
   } catch (error) {
     await app.stop()
     throw error
@@ -89,17 +120,24 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   const signalled = new Promise<'signal'>((resolve) => {
     onSignal = () => resolve('signal')
   })
-  process.once('SIGTERM', onSignal)
-  const why = await Promise.race([chat.run().then(() => 'end' as const), signalled])
-  process.off('SIGTERM', onSignal)
+  // Without a terminal chat, only a signal ends the bot; Ctrl-C is one too.
+  const signals: NodeJS.Signals[] = chat ? ['SIGTERM'] : ['SIGTERM', 'SIGINT']
+  for (const signal of signals) process.once(signal, onSignal)
+  const ended = chat ? chat.run().then(() => 'end' as const) : new Promise<never>(() => undefined)
+  const why = await Promise.race([ended, signalled])
+  for (const signal of signals) process.off(signal, onSignal)
   const report = await shutdownApp(app, {
     log,
     graceMs: why === 'signal' ? SHUTDOWN_GRACE_MS : 0,
     stopIntake: () => {
+      discord?.stopIntake()
+      if (!chat) return
       io.stdin.unpipe(intake)
       intake.end()
     },
   })
+  // Running jobs had the grace period to finish and edit their cards; now the gateway can go.
+  await discord?.stop()
   for (const job of report.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   if (why === 'signal') {
     // Nothing reads the terminal any more; a request still hung in a socket must not keep the process.

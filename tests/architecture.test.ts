@@ -87,6 +87,18 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('keeps adapters/discord a transport: it reaches the bot only through src/core (and config, log)', () => {
+    const inner = /(^|\/)(src\/(xen|sim|store|alerts|ops)|commands|adapters\/(shell|slack))\//
+    const discordFiles = files.filter((f) => f.startsWith('adapters/discord/'))
+    expect(discordFiles).toContain('adapters/discord/discord-bot.ts')
+    const offenders = discordFiles.flatMap((f) =>
+      importsOf(f)
+        .filter((i) => i.startsWith('.') && inner.test(relative(root, join(root, f, '..', i))))
+        .map((i) => `${f} imports ${i}`),
+    )
+    expect(offenders).toEqual([])
+  })
+
   it('runs only the fixed guest commands over SSH: every exec takes a name from GUEST_COMMANDS', () => {
     const execs = files
       .filter((f) => f.startsWith('src/xen/'))
@@ -95,10 +107,7 @@ describe('architecture', () => {
           (m) => `${f}: ${m[1]}`,
         ),
       )
-    expect(execs).toEqual([
-      'src/xen/ssh/guest-session.ts: command',
-      'src/xen/ssh/ssh-docker-agent.ts: DIAL_STDIO',
-    ])
+    expect(execs).toEqual(['src/xen/ssh/guest-session.ts: command', 'src/xen/ssh/ssh-docker-agent.ts: DIAL_STDIO'])
     // …and those two are GUEST_COMMANDS entries, never text built from arguments.
     const session = readFileSync(join(root, 'src/xen/ssh/guest-session.ts'), 'utf8')
     expect(session).toContain('const command = GUEST_COMMANDS[name]')

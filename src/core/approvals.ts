@@ -76,6 +76,7 @@ export class ApprovalService {
       planSummary: input.planSummary,
       requesterKey: actorKey(input.actor),
       requesterName: input.actor.name,
+      requesterGroups: input.actor.groups ?? [],
       quorum: input.rule.quorum,
       createdAt: now,
       expiresAt: now + input.rule.ttlMinutes * 60_000,

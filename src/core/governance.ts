@@ -231,12 +231,18 @@ export class Governance {
   }
 }
 
-function requesterOf(record: { requesterKey: string; requesterName: string }): Actor {
+/**
+ * The requester as they asked: with the groups they held then (stored with the request), so rights
+ * granted through a Discord role or a Slack user group are re-checked as they were granted. A group
+ * removed after asking still counts until the request is decided or expires.
+ */
+function requesterOf(record: Pick<ApprovalRecord, 'requesterKey' | 'requesterName' | 'requesterGroups'>): Actor {
   const colon = record.requesterKey.indexOf(':')
   return {
     platform: record.requesterKey.slice(0, colon),
     id: record.requesterKey.slice(colon + 1),
     name: record.requesterName,
+    groups: record.requesterGroups ?? [],
   }
 }
 

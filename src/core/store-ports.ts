@@ -20,6 +20,11 @@ export interface ApprovalRecord {
   /** Who asked: `platform:id`, and the display name. */
   readonly requesterKey: string
   readonly requesterName: string
+  /**
+   * The platform groups (Discord roles, Slack user groups) the requester held when asking: the request
+   * is planned again as the requester when approved, and rights granted through a group need them.
+   */
+  readonly requesterGroups?: readonly string[] | undefined
   readonly quorum: number
   /** Approvals given so far (actor keys), in order. */
   readonly approvals: readonly { readonly actorKey: string; readonly actorName: string; readonly at: number }[]

@@ -6,7 +6,7 @@ import { z } from 'zod'
 import type { AnyCommand } from './command.js'
 
 /** Strips optional/default/nullable wrappers to reach the underlying schema. */
-function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
+export function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean } {
   let inner = schema
   let optional = false
   for (;;) {

@@ -5,9 +5,9 @@
  * written by a newer build is refused rather than used with a schema this build does not know.
  *
  * Steps are append-only: a released step is never edited (databases in the field already ran it); a
- * change is a new step. Versions increase but may have gaps while branches are in flight (version 2 is
- * reserved for the alerts work, version 3 is the SSH host keys): each step is applied when it is not
- * recorded yet, so a step merged later with a lower version still runs on a database that has a higher one.
+ * change is a new step. Versions increase but may have gaps while branches are in flight: each step is
+ * applied when it is not recorded yet, so a step merged later with a lower version than one a database
+ * already ran (a branch that reserved it) still runs there.
  */
 import type { Database } from 'better-sqlite3'
 
@@ -95,6 +95,14 @@ export const MIGRATIONS: readonly Migration[] = [
         BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
       CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON audit_head
         BEGIN SELECT RAISE(ABORT, 'the audit head cannot be removed'); END;
+    `,
+  },
+  {
+    version: 2,
+    name: 'approvals: the groups the requester held',
+    sql: `
+      ALTER TABLE approvals ADD COLUMN requester_groups TEXT NOT NULL DEFAULT '[]'
+        CHECK (json_type(requester_groups) = 'array');
     `,
   },
   {

@@ -16,6 +16,7 @@ interface ApprovalRow {
   plan_summary: string
   requester_key: string
   requester_name: string
+  requester_groups: string
   quorum: number
   approvals: string
   decided_by: string | null
@@ -36,6 +37,7 @@ function toRecord(row: ApprovalRow): ApprovalRecord {
     planSummary: row.plan_summary,
     requesterKey: row.requester_key,
     requesterName: row.requester_name,
+    requesterGroups: JSON.parse(row.requester_groups) as string[],
     quorum: row.quorum,
     approvals: JSON.parse(row.approvals) as Approval[],
     decidedBy: row.decided_by ?? undefined,
@@ -61,8 +63,8 @@ export class SqliteApprovalStore implements ApprovalStore {
     this.#db
       .prepare(
         `INSERT INTO approvals (id, state, path, args, plan_digest, plan_summary, requester_key, requester_name,
-           quorum, approvals, created_at, expires_at)
-         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
+           requester_groups, quorum, approvals, created_at, expires_at)
+         VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
       )
       .run(
         record.id,
@@ -72,6 +74,7 @@ export class SqliteApprovalStore implements ApprovalStore {
         record.planSummary,
         record.requesterKey,
         record.requesterName,
+        JSON.stringify(record.requesterGroups ?? []),
         record.quorum,
         record.createdAt,
         record.expiresAt,

@@ -17,7 +17,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach } from 'vitest'
 import { commands } from '../../commands/index.js'
-import { AccessPolicy, accessSchema } from '../../src/core/access.js'
+import { type AccessConfig, AccessPolicy, accessSchema } from '../../src/core/access.js'
 import { type ApprovalsConfig, approvalsSchema } from '../../src/core/approval-policy.js'
 import { ApprovalService } from '../../src/core/approvals.js'
 import type { Actor, AnyCommand } from '../../src/core/command.js'
@@ -85,6 +85,8 @@ export interface GovernedChatOptions {
   readonly extraCommands?: readonly AnyCommand[] | undefined
   /** The pools to simulate (default: the demo scenario). */
   readonly scenario?: Scenario | undefined
+  /** Who may do what (default GOVERNED_ACCESS: the shell users above); chat adapters' tests give their own. */
+  readonly access?: AccessConfig | undefined
 }
 
 export interface GovernedChat {
@@ -113,6 +115,8 @@ export interface GovernedChat {
   dockerEvents(pool: string, vm: string): DockerEvent[]
   /** The audit log as stored, read through the current store. */
   audit(): AuditEntry[]
+  /** The access policy the bot checks (for suggestions and adapters built over this chat). */
+  readonly access: AccessPolicy
 }
 
 const cleanups: (() => void)[] = []
@@ -156,7 +160,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-governed-'))
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
   const rules = approvalsSchema.parse({ actions: options.rules ?? { 'docker restart': {} } })
-  const access = new AccessPolicy(GOVERNED_ACCESS)
+  const access = new AccessPolicy(options.access ?? GOVERNED_ACCESS)
   let offset = 0
   const now = () => Date.now() + offset
 
@@ -233,6 +237,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       return events
     },
     audit: () => [...bot.store.audit.entries()],
+    access,
   }
 }
 

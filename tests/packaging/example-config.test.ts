@@ -78,13 +78,17 @@ describe('examples/config.yaml', () => {
   it('passes the built check-config when mounted as the image mounts it, and not without its secrets', () => {
     // The image's working directory holds config.yaml and the secret files it names relatively.
     writeFileSync(join(dir, 'config.yaml'), readFileSync(EXAMPLE))
-    for (const pool of config.pools) {
-      if ('file' in pool.password) {
-        mkdirSync(dirname(join(dir, pool.password.file)), { recursive: true })
-        writeFileSync(join(dir, pool.password.file), 'example-secret\n')
+    const refs = [
+      ...config.pools.map((p) => p.password),
+      ...(config.platforms.discord ? [config.platforms.discord.token] : []),
+    ]
+    for (const ref of refs) {
+      if ('file' in ref) {
+        mkdirSync(dirname(join(dir, ref.file)), { recursive: true })
+        writeFileSync(join(dir, ref.file), 'example-secret\n')
       }
     }
-    const envNames = config.pools.flatMap((p) => ('env' in p.password ? [p.password.env] : []))
+    const envNames = refs.flatMap((ref) => ('env' in ref ? [ref.env] : []))
     const check = (env: Record<string, string>) =>
       spawnSync(process.execPath, [join(ROOT, 'bin/xen-chatops.js'), 'check-config', 'config.yaml'], {
         cwd: dir,

@@ -3,14 +3,14 @@ import { describe, expect, it } from 'vitest'
 import { approvalInput, approve, cancel, deny, openTestStore, T0 } from './store-helpers.js'
 
 describe('approvals: records', () => {
-  it('create stores a pending approval and get returns it with its JSON args', () => {
+  it('create stores a pending approval and get returns it with its JSON args and the requester groups', () => {
     const { approvals } = openTestStore()
-    const created = approvals.create(approvalInput({ args: { vm: 'web-1', container: 'nginx-front', all: true } }))
-    expect(created).toEqual({
-      ...approvalInput({ args: { vm: 'web-1', container: 'nginx-front', all: true } }),
-      state: 'pending',
-      approvals: [],
+    const input = approvalInput({
+      args: { vm: 'web-1', container: 'nginx-front', all: true },
+      requesterGroups: ['ops'],
     })
+    const created = approvals.create(input)
+    expect(created).toEqual({ ...input, state: 'pending', approvals: [], decidedBy: undefined, jobId: undefined })
     expect(approvals.get('a7k2m9')).toEqual(created)
     expect(approvals.get('zzzzzz')).toBeUndefined()
   })

@@ -66,6 +66,7 @@ export function approvalInput(
     planSummary: 'restart nginx-front (c81f0b54e8) in web-1',
     requesterKey: 'shell:alice',
     requesterName: 'alice',
+    requesterGroups: [],
     quorum: 1,
     createdAt: T0,
     expiresAt: T0 + 300_000,
