@@ -27,7 +27,7 @@ const args = z
     auth: z
       .enum(['password', 'key'], 'choose password (a one-time password installs the key) or key (already installed)')
       .describe('password: a one-time password installs the key; key: the bot key is already installed'),
-    password: z.string().min(1).max(1024).optional().describe('one-time; only in the form'),
+    password: z.string().min(1).max(1024).meta({ formOnly: true }).describe('one-time; only in the form').optional(),
   })
   .superRefine((a, issues) => {
     if (a.auth === 'password' && a.password === undefined) {

@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
+import { optionsOf } from '../../adapters/discord/command-json.js'
+import { commands } from '../../commands/index.js'
+import { usage } from '../../src/core/usage.js'
 import { CAUSES } from '../../src/xen/ssh/diagnosis.js'
 import { startGovernedChat } from '../helpers/governed-chat.js'
 import { plain } from '../helpers/test-chat.js'
@@ -119,6 +122,12 @@ describe('the one-time password', () => {
     expect(plain(reply)).toMatch(/^One-time password can only be given in the form, never on the command line/)
     expect(JSON.stringify(chat.audit())).not.toContain(ONE_TIME_PASSWORD)
     expect(chat.sim.guestSsh.serverOf('lab-modern', 'app-server').connections).toBe(0)
+  })
+
+  it('is offered nowhere but the form: not in the usage line, not as a Discord option', () => {
+    const command = commands.find((c) => c.path === 'docker enable') ?? expect.fail('no /docker enable')
+    expect(usage(command)).toBe('/docker enable <vm> --user <user> --auth <auth>')
+    expect(optionsOf(command).map((o) => o.name)).toEqual(['vm', 'user', 'auth'])
   })
 })
 
