@@ -9,6 +9,7 @@ import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-chan
 import type { AppConfig } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
+import type { AnyCommand } from './core/command.js'
 import { Dispatcher } from './core/dispatcher.js'
 import { Governance } from './core/governance.js'
 import { JobRunner } from './core/jobs.js'
@@ -25,9 +26,16 @@ import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
+/** A chat adapter started beside the app: reported in /healthz, stopped first by stop(). */
+export interface ChatAdapter extends AdapterHealth {
+  stop?(): Promise<void>
+}
+
 export interface App {
   readonly xen: XenLayer
   readonly dispatcher: Dispatcher
+  /** Who may do what; adapters register how they look up platform groups (setGroupLookup). */
+  readonly access: AccessPolicy
   readonly store: Store
   /** Ranked, scope-filtered names: "did you mean", and completion in the terminal chat. */
   readonly suggestions: Suggestions
@@ -41,13 +49,13 @@ export interface App {
   readonly alerts?: Alerts | undefined
   /** What `/healthz` answers. */
   health(): Health
-  /** A chat adapter started after the app (Discord, Slack): /healthz reports whether it is connected. */
-  addAdapter(adapter: AdapterHealth): void
+  /** Adds a chat adapter to /healthz (not connected until it says so) and to stop(). */
+  attach(adapter: ChatAdapter): void
   /** Starts the HTTP server when `http.port` is configured; undefined otherwise. Closed by stop(). */
   startHttp(): Promise<OpsHttpServer | undefined>
   /** Shutdown: the jobs still running become interrupted (stored, audited); returns them. */
   interruptRunning(): JobRecord[]
-  /** Closes the HTTP server, the store, then the pool sessions. Idempotent. */
+  /** Stops the chat adapters, closes the HTTP server, the store, then the pool sessions. Idempotent. */
   stop(): Promise<void>
 }
 
@@ -59,6 +67,8 @@ export interface AppOptions {
   readonly tuning?: ClientTuning | undefined
   /** Overrides config.store.dataDir (the demo's temporary directory, tests). */
   readonly dataDir?: string | undefined
+  /** The command registry (default: commands/index.ts); tests add commands of their own. */
+  readonly commands?: readonly AnyCommand[] | undefined
   /** The alerts' clock (issue #11): tests run windows and rates on simulated time. */
   readonly alertClock?: AlertClock | undefined
 }
@@ -99,10 +109,10 @@ export function createApp(options: AppOptions): App {
       clock: options.alertClock,
       expected,
       doctor,
-      commands: commands.map((c) => c.path),
+      commands: (options.commands ?? commands).map((c) => c.path),
     })
   const dispatcher = new Dispatcher({
-    commands,
+    commands: options.commands ?? commands,
     access,
     inventory: xen.inventory,
     docker: (vm) => expectingBackend(instruments.countXapiCalls(route(vm)), expected),
@@ -117,8 +127,9 @@ export function createApp(options: AppOptions): App {
       pendingApprovals: () => store.approvals.pending(Date.now()),
     },
   })
-  // The chat adapters configured; the terminal chat is connected as long as the process runs.
-  const adapters: AdapterHealth[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
+  // The chat adapters configured; the terminal chat is connected as long as the process runs, the
+  // others (Slack) attach themselves when they start.
+  const adapters: ChatAdapter[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
@@ -127,6 +138,7 @@ export function createApp(options: AppOptions): App {
   return {
     xen,
     dispatcher,
+    access,
     store,
     suggestions,
     interrupted,
@@ -134,7 +146,7 @@ export function createApp(options: AppOptions): App {
     jobs: instruments.tracker,
     alerts,
     health,
-    addAdapter: (adapter) => {
+    attach: (adapter) => {
       adapters.push(adapter)
     },
     startHttp: async () => {
@@ -153,6 +165,8 @@ export function createApp(options: AppOptions): App {
     interruptRunning: () => jobs.interruptLeftovers(),
     stop: () => {
       stopping ??= (async () => {
+        // Chat adapters first: no new commands arrive while the rest closes.
+        await Promise.allSettled(adapters.map((a) => a.stop?.()))
         stopSweep()
         unwatchPools()
         alerts?.stop()

@@ -108,6 +108,19 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('keeps the chat adapters to translation: nothing from src/xen, src/sim, src/store or commands/', () => {
+    const inner = /^(src\/(xen|sim|store)|commands)\//
+    const offenders = files
+      .filter((f) => f.startsWith('adapters/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => i.startsWith('.') && inner.test(relative(root, join(root, f, '..', i))))
+          .map((i) => `${f} imports ${i}`),
+      )
+    expect(files.filter((f) => f.startsWith('adapters/slack/')).length).toBeGreaterThan(5)
+    expect(offenders).toEqual([])
+  })
+
   it('the import scanner sees imports (so the rules above can fail)', () => {
     expect(importsOf('src/sim/xscontainer/pool-keys.ts')).toContain('ssh2')
   })
