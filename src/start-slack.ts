@@ -33,6 +33,8 @@ export async function startSlack(app: App, config: SlackConfig, options: StartSl
   })
   app.access.setGroupLookup('slack', (userId) => adapter.cachedGroups(userId))
   app.attach(adapter)
+  // Issue #11: alerts routed to Slack go out through its sink.
+  app.alerts?.attach(adapter.alertSink)
   await adapter.start()
   // Issue #11: alerts routed to Slack go out through its sink (the bot token; channels it is in).
   app.alerts?.attach(adapter.alertSink)
