@@ -36,7 +36,5 @@ export async function startSlack(app: App, config: SlackConfig, options: StartSl
   // Issue #11: alerts routed to Slack go out through its sink.
   app.alerts?.attach(adapter.alertSink)
   await adapter.start()
-  // Issue #11: alerts routed to Slack go out through its sink (the bot token; channels it is in).
-  app.alerts?.attach(adapter.alertSink)
   return adapter
 }
