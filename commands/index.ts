@@ -3,6 +3,7 @@ import type { AnyCommand } from '../src/core/command.js'
 import { dockerDisable } from './docker-disable.js'
 import { dockerEnable } from './docker-enable.js'
 import { dockerInspect } from './docker-inspect.js'
+import { dockerLogs } from './docker-logs.js'
 import { dockerPause } from './docker-pause.js'
 import { dockerPs } from './docker-ps.js'
 import { dockerRestart } from './docker-restart.js'
@@ -23,6 +24,7 @@ export const commands: readonly AnyCommand[] = [
   dockerPs,
   dockerInspect,
   dockerTop,
+  dockerLogs,
   dockerStart,
   dockerStop,
   dockerRestart,

@@ -3,9 +3,13 @@
  * process concerns in main.ts so tests and the demo can start the whole bot in-process.
  */
 import { commands } from '../commands/index.js'
+import { type AlertClock, systemClock } from './alerts/alert-clock.js'
+import { type Alerts, createAlerts } from './alerts/alerts.js'
+import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-changes.js'
 import { type AppConfig, resolveSecret } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
+import type { AnyCommand } from './core/command.js'
 import { Dispatcher } from './core/dispatcher.js'
 import { Governance } from './core/governance.js'
 import { JobRunner } from './core/jobs.js'
@@ -25,11 +29,18 @@ import { XenDockerSetup } from './xen/ssh/docker-setup.js'
 import { type EndpointResolver, productionEndpoint } from './xen/ssh/ssh-docker-backend.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
+/** A chat adapter started beside the app: reported in /healthz, stopped first by stop(). */
+export interface ChatAdapter extends AdapterHealth {
+  stop?(): Promise<void>
+}
+
 export interface App {
   readonly xen: XenLayer
   /** The bot's SSH key pair (its public line is what `/xen key` shows). */
   readonly identity: BotIdentity
   readonly dispatcher: Dispatcher
+  /** Who may do what; adapters register how they look up platform groups (setGroupLookup). */
+  readonly access: AccessPolicy
   readonly store: Store
   /** Ranked, scope-filtered names: "did you mean", and completion in the terminal chat. */
   readonly suggestions: Suggestions
@@ -39,15 +50,17 @@ export interface App {
   readonly metrics: PromMetrics
   /** The jobs running now (graceful shutdown waits for them). */
   readonly jobs: JobTracker
+  /** The alert channel (issue #11), when `alerts` is configured: adapters attach their sinks to it. */
+  readonly alerts?: Alerts | undefined
   /** What `/healthz` answers. */
   health(): Health
-  /** A chat adapter started after the app (Discord, Slack): /healthz reports whether it is connected. */
-  addAdapter(adapter: AdapterHealth): void
+  /** Adds a chat adapter to /healthz (not connected until it says so) and to stop(). */
+  attach(adapter: ChatAdapter): void
   /** Starts the HTTP server when `http.port` is configured; undefined otherwise. Closed by stop(). */
   startHttp(): Promise<OpsHttpServer | undefined>
   /** Shutdown: the jobs still running become interrupted (stored, audited); returns them. */
   interruptRunning(): JobRecord[]
-  /** Closes the HTTP server, the store, then the pool sessions. Idempotent. */
+  /** Stops the chat adapters, closes the HTTP server, the store, then the pool sessions. Idempotent. */
   stop(): Promise<void>
 }
 
@@ -64,6 +77,10 @@ export interface AppOptions {
    * simulator's loopback map).
    */
   readonly resolveEndpoint?: EndpointResolver | undefined
+  /** The command registry (default: commands/index.ts); tests add commands of their own. */
+  readonly commands?: readonly AnyCommand[] | undefined
+  /** The alerts' clock (issue #11): tests run windows and rates on simulated time. */
+  readonly alertClock?: AlertClock | undefined
 }
 
 export function createApp(options: AppOptions): App {
@@ -86,12 +103,15 @@ export function createApp(options: AppOptions): App {
   const instruments = createInstruments(metrics)
   const jobs = new JobRunner({ store: store.jobs, audit: store.audit, observer: instruments.jobs })
   const interrupted = jobs.interruptLeftovers()
+  // Issue #11: jobs and container actions mark what they change, so the alerts do not report the bot's own work.
+  const expected = new ExpectedChangeRegistry(options.alertClock ?? systemClock)
   const governance = new Governance({
     approvals: new ApprovalService({ store: store.approvals, audit: store.audit, access }),
     jobs,
     audit: store.audit,
     rules: config.approvals,
     interactions: store.interactions,
+    expected,
   })
   const stopSweep = governance.startExpirySweep()
   const xen = createXenLayer({
@@ -121,15 +141,30 @@ export function createApp(options: AppOptions): App {
       transport: config.ssh.transport,
     })
   const suggestions = createSuggestions(xen.inventory, access)
+  const doctor = createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 })
+  // ---- Alerts (issue #11): created from config, started before the Xen layer (below), stopped in stop().
+  const alerts =
+    config.alerts &&
+    createAlerts({
+      config: config.alerts,
+      store: store.alerts,
+      inventory: xen.inventory,
+      log,
+      clock: options.alertClock,
+      expected,
+      doctor,
+      commands: (options.commands ?? commands).map((c) => c.path),
+    })
   const dispatcher = new Dispatcher({
-    commands,
+    commands: options.commands ?? commands,
     access,
     inventory: xen.inventory,
-    docker: (vm) => instruments.countXapiCalls(route(vm)),
+    docker: (vm) => expectingBackend(instruments.countXapiCalls(route(vm)), expected),
     log,
     observer: instruments.dispatch,
     governance,
-    doctor: createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 }),
+    presses: alerts ? [alerts.presses] : [],
+    doctor,
     dockerSetup,
     suggestions,
     records: {
@@ -137,23 +172,27 @@ export function createApp(options: AppOptions): App {
       pendingApprovals: () => store.approvals.pending(Date.now()),
     },
   })
-  // The chat adapters configured; the terminal chat is connected as long as the process runs.
-  const adapters: AdapterHealth[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
+  // The chat adapters configured; the terminal chat is connected as long as the process runs, the
+  // others (Slack) attach themselves when they start.
+  const adapters: ChatAdapter[] = config.platforms.shell ? [{ name: 'shell', connected: () => true }] : []
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
+  alerts?.start()
   xen.start()
   return {
     xen,
     identity,
     dispatcher,
+    access,
     store,
     suggestions,
     interrupted,
     metrics,
     jobs: instruments.tracker,
+    alerts,
     health,
-    addAdapter: (adapter) => {
+    attach: (adapter) => {
       adapters.push(adapter)
     },
     startHttp: async () => {
@@ -172,8 +211,11 @@ export function createApp(options: AppOptions): App {
     interruptRunning: () => jobs.interruptLeftovers(),
     stop: () => {
       stopping ??= (async () => {
+        // Chat adapters first: no new commands arrive while the rest closes.
+        await Promise.allSettled(adapters.map((a) => a.stop?.()))
         stopSweep()
         unwatchPools()
+        alerts?.stop()
         await http?.close()
         // The store closes before the pools: a job step cut short by the sessions closing must not
         // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.

@@ -7,33 +7,13 @@ import { readFileSync } from 'node:fs'
 import { load } from 'js-yaml'
 import { z } from 'zod'
 import { discordConfigSchema, discordSubjectProblems } from '../adapters/discord/discord-config.js'
+import { resolveSlackSecrets, slackConfigSchema } from '../adapters/slack/slack-config.js'
+import { alertDestinationProblems, alertsSchema } from './alerts/alerts-config.js'
 import { accessSchema } from './core/access.js'
 import { approvalsSchema } from './core/approval-policy.js'
-import { rememberSecret } from './redact-secrets.js'
+import { resolveSecret, secretRefSchema } from './secret-ref.js'
 
-export const secretRefSchema = z
-  .union([
-    z
-      .object({
-        env: z
-          .string()
-          .regex(/^[A-Z_][A-Z0-9_]*$/, 'an environment variable name')
-          .describe('read the secret from this environment variable'),
-      })
-      .strict(),
-    z
-      .object({
-        file: z
-          .string()
-          .min(1)
-          .describe(
-            'read the secret from this file (relative to the working directory); one trailing newline is dropped',
-          ),
-      })
-      .strict(),
-  ])
-  .describe('a secret reference, { env: NAME } or { file: path }; the secret itself never goes in this file')
-export type SecretRef = z.infer<typeof secretRefSchema>
+export { resolveSecret, type SecretRef, secretRefSchema } from './secret-ref.js'
 
 /** A SHA-256 certificate fingerprint, as `openssl x509 -fingerprint -sha256` prints it (colons optional). */
 const fingerprint = z
@@ -81,26 +61,6 @@ export const poolConfigSchema = z
   })
 export type PoolConfig = z.infer<typeof poolConfigSchema>
 export type PoolTls = PoolConfig['tls']
-
-/** Reads a secret reference; the error names the reference, never a value. */
-export function resolveSecret(ref: SecretRef, env: NodeJS.ProcessEnv = process.env): string {
-  if ('env' in ref) {
-    const value = env[ref.env]
-    if (value === undefined || value === '') throw new Error(`environment variable ${ref.env} is not set`)
-    rememberSecret(value)
-    return value
-  }
-  let value: string
-  try {
-    // A trailing newline from `echo secret > file` is not part of the secret.
-    value = readFileSync(ref.file, 'utf8').replace(/\r?\n$/, '')
-  } catch (error) {
-    throw new Error(`cannot read secret file ${ref.file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`)
-  }
-  if (value === '') throw new Error(`secret file ${ref.file} is empty`)
-  rememberSecret(value)
-  return value
-}
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 
@@ -166,6 +126,9 @@ export const appConfigSchema = z
           .strict()
           .optional()
           .describe('the terminal chat on standard input and output (`/as <user>` switches user)'),
+        slack: slackConfigSchema
+          .optional()
+          .describe('the Slack app: Socket Mode by default, or HTTP; see docs/setup-slack.md'),
         discord: discordConfigSchema(secretRefSchema)
           .optional()
           .describe('Discord over the gateway (docs/setup-discord.md)'),
@@ -173,10 +136,16 @@ export const appConfigSchema = z
       .strict()
       .prefault({})
       .describe('the chat platforms the bot serves'),
+    /** Issue #11: the alert channel; no alerts are posted when absent. */
+    alerts: alertsSchema.optional().describe('where alerts about containers, VMs and pools are posted'),
   })
   .strict()
   .superRefine((config, ctx) => {
     for (const problem of discordSubjectProblems(config.access)) ctx.addIssue({ code: 'custom', ...problem })
+    // Issue #11: an alert can only go where a configured platform can post it.
+    for (const problem of alertDestinationProblems(config.alerts, config.platforms)) {
+      ctx.addIssue({ code: 'custom', ...problem })
+    }
     const seen = new Set<string>()
     config.pools.forEach((pool, i) => {
       if (seen.has(pool.name))
@@ -278,7 +247,11 @@ function explain(issue: z.core.$ZodIssue, data: unknown): string {
   if (issue.code === 'invalid_type' && path === '') {
     return 'the file must be a YAML mapping with the keys log, pools, access and platforms'
   }
-  if (/^pools\[\d+\]\.password$/.test(path)) {
+  // A custom issue (a mode that needs this secret) already says what to do.
+  if (
+    issue.code !== 'custom' &&
+    /^(pools\[\d+\]\.password|platforms\.slack\.(botToken|appToken|signingSecret))$/.test(path)
+  ) {
     if (missing) return `missing: a secret reference, ${SECRET_REF}`
     if (!isRecord(valueAt(data, issue.path))) {
       return `must be a secret reference, ${SECRET_REF}; the secret itself never goes in this file`
@@ -362,6 +335,12 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
       resolveSecret(discord.token, env)
     } catch (error) {
       problems.push({ path: 'platforms.discord.token', message: (error as Error).message })
+    }
+  }
+  const slack = config.platforms.slack
+  if (slack) {
+    for (const { key, message } of resolveSlackSecrets(slack, env, { checkKinds: false }).problems) {
+      problems.push({ path: `platforms.slack.${key}`, message })
     }
   }
   return problems

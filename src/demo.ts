@@ -75,6 +75,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       })),
       access: demoAccess(),
       approvals: demoApprovals(),
+      // Issue #11: alerts print in the terminal chat, as channel #alerts.
+      alerts: { default: { platform: 'shell', channel: 'alerts' } },
       platforms: { shell: { user: 'alice' } },
     },
     'built-in demo config',
@@ -98,6 +100,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       user: config.platforms.shell?.user ?? 'alice',
       ...shellCompletion(app, () => chat.user),
     })
+    app.alerts?.attach(chat.alertSink())
     await chat.run()
   } finally {
     await app.stop()

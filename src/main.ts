@@ -1,13 +1,14 @@
 /**
  * The composition root with its process concerns: `xen-chatops --config <file>` runs the bot against
- * real pools and the configured chat platforms; `check-config` validates a file; `demo` runs the
- * simulated pools with the terminal chat. Dependencies are built here and passed down (style rule 5).
+ * real pools and every configured chat platform (Slack, the terminal chat, or both); `check-config`
+ * validates a file; `demo` runs the simulated pools with the terminal chat. Dependencies are built here and passed down (style rule 5).
  */
 import { PassThrough, type Readable, type Writable } from 'node:stream'
 import { pino } from 'pino'
 import type { DiscordBot } from '../adapters/discord/discord-bot.js'
 import { renderStatusCard } from '../adapters/shell/render-text.js'
 import { ShellChat } from '../adapters/shell/shell-chat.js'
+import type { SlackAdapter } from '../adapters/slack/slack-adapter.js'
 import { commands } from '../commands/index.js'
 import { type App, createApp, shellCompletion } from './app.js'
 import { type AppConfig, checkConfig, loadConfig, resolveSecret } from './config.js'
@@ -74,16 +75,19 @@ export async function startDiscord(
     commands,
     log,
   })
-  app.addAdapter({ name: 'discord', connected: () => bot.connected() })
-  // bot.alertSink delivers alerts to platforms.discord.alertChannels once the alert router (issue #11) is wired.
+  app.attach({ name: 'discord', connected: () => bot.connected() })
+  // Issue #11: alerts routed to Discord go out through its sink (only to platforms.discord.alertChannels).
+  app.alerts?.attach(bot.alertSink)
   return bot
 }
 
 export async function runBot(configPath: string, io: ProcessIo): Promise<number> {
   const config = loadConfig(configPath)
-  const shell = config.platforms.shell
-  if (!shell && !config.platforms.discord) {
-    io.stderr.write('xen-chatops: no chat platform is configured; add platforms.shell or platforms.discord\n')
+  const { shell, slack, discord } = config.platforms
+  if (!shell && !slack && !discord) {
+    io.stderr.write(
+      'xen-chatops: no chat platform is configured; add platforms.slack (docs/setup-slack.md), platforms.discord (docs/setup-discord.md) or platforms.shell\n',
+    )
     return 2
   }
   const log = createLogger({
@@ -107,11 +111,18 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
       user: shell.user,
       ...shellCompletion(app, () => chat?.user ?? shell.user),
     })
+    app.alerts?.attach(chat.alertSink())
   }
-  let discord: DiscordBot | undefined
+  let discordBot: DiscordBot | undefined
+  let slackAdapter: SlackAdapter | undefined
   try {
     await app.startHttp()
-    discord = await startDiscord(app, config, log)
+    if (slack) {
+      // Loaded only when configured: bolt takes most of a second to import, which a terminal-only bot need not pay.
+      const { startSlack } = await import('./start-slack.js')
+      slackAdapter = await startSlack(app, slack, { log })
+    }
+    discordBot = await startDiscord(app, config, log)
   } catch (error) {
     await app.stop()
     throw error
@@ -120,24 +131,29 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   const signalled = new Promise<'signal'>((resolve) => {
     onSignal = () => resolve('signal')
   })
-  // Without a terminal chat, only a signal ends the bot; Ctrl-C is one too.
+  // Without a terminal chat, Ctrl-C is how a foreground bot is stopped: the same graceful shutdown.
   const signals: NodeJS.Signals[] = chat ? ['SIGTERM'] : ['SIGTERM', 'SIGINT']
   for (const signal of signals) process.once(signal, onSignal)
-  const ended = chat ? chat.run().then(() => 'end' as const) : new Promise<never>(() => undefined)
-  const why = await Promise.race([ended, signalled])
+  // The terminal chat ending (end of input, /quit) ends the bot only when it is the only platform.
+  const chatEnded = chat?.run().then(() => 'end' as const)
+  const onlyChat = chatEnded && !slackAdapter && !discordBot
+  const why = await Promise.race([signalled, ...(onlyChat ? [chatEnded] : [])])
   for (const signal of signals) process.off(signal, onSignal)
   const report = await shutdownApp(app, {
     log,
     graceMs: why === 'signal' ? SHUTDOWN_GRACE_MS : 0,
     stopIntake: () => {
-      discord?.stopIntake()
-      if (!chat) return
-      io.stdin.unpipe(intake)
-      intake.end()
+      discordBot?.stopIntake()
+      if (chat) {
+        io.stdin.unpipe(intake)
+        intake.end()
+      }
+      // Stops receiving Slack events; cards of running jobs still update over the Web API.
+      void slackAdapter?.stop()
     },
   })
   // Running jobs had the grace period to finish and edit their cards; now the gateway can go.
-  await discord?.stop()
+  await discordBot?.stop()
   for (const job of report.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   if (why === 'signal') {
     // Nothing reads the terminal any more; a request still hung in a socket must not keep the process.

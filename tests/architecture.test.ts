@@ -87,6 +87,25 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  // Issue #11: the alerts decide from the core's ports alone; the store, the Xen layer and the chat
+  // adapters plug in from the composition root (src/app.ts), so any of them can be replaced.
+  it('keeps src/alerts free of SDKs, the store, the Xen layer, the simulator and the adapters', () => {
+    const outer = /(^|\/)(xen|sim|store|adapters|commands)\//
+    const offenders = files
+      .filter((f) => f.startsWith('src/alerts/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) =>
+            i.startsWith('.')
+              ? outer.test(relative(root, join(root, f, '..', i)))
+              : /^(xen-api|ssh2|dockerode|better-sqlite3|@slack\/|discord\.js)/.test(i),
+          )
+          .map((i) => `${f} imports ${i}`),
+      )
+    expect(files.filter((f) => f.startsWith('src/alerts/')).length).toBeGreaterThan(5)
+    expect(offenders).toEqual([])
+  })
+
   it('keeps adapters/discord a transport: it reaches the bot only through src/core (and config, log)', () => {
     const inner = /(^|\/)(src\/(xen|sim|store|alerts|ops)|commands|adapters\/(shell|slack))\//
     const discordFiles = files.filter((f) => f.startsWith('adapters/discord/'))
@@ -114,6 +133,19 @@ describe('architecture', () => {
     expect(readFileSync(join(root, 'src/xen/ssh/ssh-docker-agent.ts'), 'utf8')).toContain(
       'const DIAL_STDIO = GUEST_COMMANDS.dialStdio',
     )
+  })
+
+  it('keeps the chat adapters to translation: nothing from src/xen, src/sim, src/store or commands/', () => {
+    const inner = /^(src\/(xen|sim|store)|commands)\//
+    const offenders = files
+      .filter((f) => f.startsWith('adapters/'))
+      .flatMap((f) =>
+        importsOf(f)
+          .filter((i) => i.startsWith('.') && inner.test(relative(root, join(root, f, '..', i))))
+          .map((i) => `${f} imports ${i}`),
+      )
+    expect(files.filter((f) => f.startsWith('adapters/slack/')).length).toBeGreaterThan(5)
+    expect(offenders).toEqual([])
   })
 
   it('the import scanner sees imports (so the rules above can fail)', () => {

@@ -5,14 +5,16 @@
  * `/as <user>` switches the acting user, `/press <token>` presses a button. On a terminal, Tab completes
  * command words and, through the `complete` option, the arguments after them (VM names).
  */
-import { createInterface } from 'node:readline'
+import { createInterface, type Interface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
+import type { AlertSink } from '../../src/core/alert-sink.js'
 import type { Actor } from '../../src/core/command.js'
 import type { Dispatcher } from '../../src/core/dispatcher.js'
 import { tokenize } from '../../src/core/grammar.js'
 import type { Form, Reply, StatusCard } from '../../src/core/reply.js'
 import { renderInvalid } from './render-form.js'
 import { renderReply, renderStatusCard, sanitize } from './render-text.js'
+import { createShellAlertSink } from './shell-alert-sink.js'
 
 /** What the chat needs of the dispatcher: running a line, and pressing a button. */
 export type ChatDispatcher = Pick<Dispatcher, 'handle' | 'press' | 'submit'>
@@ -50,6 +52,8 @@ export class ShellChat {
   readonly #secretInputs = new Map<string, Set<string>>()
   /** Rows the last status card occupies, when it is the last thing on screen (to redraw it). */
   #cardLines = 0
+  /** The line editor while run() reads a terminal: an alert printed meanwhile redraws the prompt after it. */
+  #rl: Interface | undefined
 
   constructor(options: ShellChatOptions) {
     this.#options = options
@@ -67,6 +71,15 @@ export class ShellChat {
   #print(text: string): void {
     this.#cardLines = 0
     this.#options.output.write(`${text}\n`)
+  }
+
+  /** Issue #11: alerts for the terminal chat, printed between the replies (and above the prompt). */
+  alertSink(): AlertSink {
+    return createShellAlertSink((text) => {
+      if (this.#rl && this.#options.interactive) this.#options.output.write('\r\u001b[2K')
+      this.#print(text)
+      if (this.#rl && this.#options.interactive) this.#rl.prompt(true)
+    })
   }
 
   /** Screen rows `lines` take: long lines wrap on a terminal of known width. */
@@ -233,6 +246,7 @@ export class ShellChat {
       terminal: this.#options.interactive,
       ...(this.#options.interactive ? { completer: (line: string) => this.complete(line) } : {}),
     })
+    this.#rl = rl
     const prompt = () => {
       if (!this.#options.interactive) return
       rl.setPrompt(`${this.#user}> `)
@@ -244,6 +258,7 @@ export class ShellChat {
       if (!(await this.handleLine(line))) break
       prompt()
     }
+    this.#rl = undefined
     rl.close()
   }
 }

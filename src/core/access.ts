@@ -63,7 +63,8 @@ export const accessSchema = z
 export type AccessConfig = z.infer<typeof accessSchema>
 type Role = AccessConfig['roles'][string]
 
-function globToRegExp(pattern: string): RegExp {
+/** A VM name glob (`*` and `?`, case-insensitive) as a RegExp; also used by alert routing (issue #11). */
+export function globToRegExp(pattern: string): RegExp {
   const escaped = pattern
     .replace(/[.+^${}()|[\]\\]/g, '\\$&')
     .replace(/\*/g, '.*')
@@ -83,19 +84,38 @@ function roleCovers(role: Role, target: Target | undefined): boolean {
   return true
 }
 
+/** A platform's user → groups lookup (cached by its adapter): undefined when the user is not known yet. */
+export type GroupLookup = (userId: string) => readonly string[] | undefined
+
 export class AccessPolicy {
   readonly #config: AccessConfig
+  readonly #groupLookups = new Map<string, GroupLookup>()
 
   constructor(config: AccessConfig) {
     this.#config = config
   }
 
+  /** The group ids the subjects of `platform` name (an adapter fetches only these memberships). */
+  groupsNamed(platform: string): string[] {
+    return [...new Set(this.#config.subjects.filter((s) => s.platform === platform).flatMap((s) => s.groups))]
+  }
+
+  /**
+   * Where to find the groups of an actor that arrives without them: a stored request re-planned as its
+   * requester (approvals, confirmations) carries only the platform and user id, and a requester whose
+   * rights come from a Slack user group must keep them. Unknown users get no groups (deny by default).
+   */
+  setGroupLookup(platform: string, lookup: GroupLookup): void {
+    this.#groupLookups.set(platform, lookup)
+  }
+
   roleNamesOf(actor: Actor): string[] {
     const names = new Set<string>()
+    const groups = actor.groups ?? this.#groupLookups.get(actor.platform)?.(actor.id) ?? []
     for (const subject of this.#config.subjects) {
       if (subject.platform !== actor.platform) continue
       const byUser = subject.users.includes(actor.id) || subject.users.includes(actor.name)
-      const byGroup = subject.groups.some((g) => actor.groups?.includes(g))
+      const byGroup = subject.groups.some((g) => groups.includes(g))
       if (byUser || byGroup) for (const role of subject.roles) names.add(role)
     }
     return [...names]

@@ -9,6 +9,7 @@ import type { DockerSetup } from './docker-setup-port.js'
 import type { Doctor } from './doctor-port.js'
 import type { Governance } from './governance.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
+import type { PressHandler } from './press-handler.js'
 import type { StatusCard } from './reply.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
@@ -53,4 +54,6 @@ export interface DispatcherOptions {
   readonly suggestions?: Suggestions | undefined
   /** Told how each command ended and how long the answer took (metrics, issue #12); never throws into a command. */
   readonly observer?: DispatchObserver | undefined
+  /** Other buttons' owners (issue #11: alert buttons), asked after approval votes and before confirmations. */
+  readonly presses?: readonly PressHandler[] | undefined
 }

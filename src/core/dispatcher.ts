@@ -26,6 +26,7 @@ import type { PlannedCommand } from './governance.js'
 import { tokenize } from './grammar.js'
 import { helpReply, unknownCommandReply } from './help.js'
 import { PendingForms } from './pending-forms.js'
+import { handlePress, pressContext } from './press-handler.js'
 import { privateReply, type Reply, type SubmitOutcome, text } from './reply.js'
 import { SecretStash } from './secret-stash.js'
 import type { StatusSink } from './status-coalescer.js'
@@ -235,6 +236,16 @@ export class Dispatcher {
         (actor, path, args, sink) => this.#replan(actor, path, args, sink, requestId, log),
       )
       if (voted) return voted
+      // Alert buttons (issue #11): their commands run through handle(), so access and approvals apply.
+      const { actor } = invocation
+      const run = (line: string) => this.handle({ actor, text: line, status })
+      const { access, governance: audit } = this.#options
+      const pressed = handlePress(
+        this.#options.presses ?? [],
+        invocation.token.trim(),
+        pressContext({ actor, requestId, log, access, governance: audit, run }),
+      )
+      if (pressed) return await pressed
       const found = this.#confirmations.take(invocation.token.trim())
       if (!found)
         throw new UserError('confirm.expired', 'that button has expired or was already used; run the command again')

@@ -11,6 +11,7 @@ import { type ApprovalService, approvalCard, parseVoteToken } from './approvals.
 import type { Actor, AnyCommand, CommandContext, Plan } from './command.js'
 import { digestOf } from './confirmations.js'
 import { auditUnavailable, UserError } from './errors.js'
+import type { ExpectedChanges } from './expected-changes.js'
 import type { JobRunner } from './jobs.js'
 import { channelReply, privateReply, type Reply, text } from './reply.js'
 import type { StatusSink } from './status-coalescer.js'
@@ -24,6 +25,8 @@ export interface GovernanceOptions {
   /** Platform interaction ids already handled, so a redelivered event runs nothing twice. */
   readonly interactions?: InteractionStore | undefined
   readonly now?: (() => number) | undefined
+  /** Issue #11: a job's target VM is marked while it runs, so what the job does to it raises no alert. */
+  readonly expected?: ExpectedChanges | undefined
 }
 
 export interface PlannedCommand {
@@ -128,7 +131,9 @@ export class Governance {
       steps: planned.command.steps?.(planned.plan) ?? [],
       status: planned.status,
       work: async (job) => {
-        reply = await planned.command.run({ ...planned.ctx, step: job.step, jobId: job.id }, planned.args, planned.plan)
+        const run = () =>
+          planned.command.run({ ...planned.ctx, step: job.step, jobId: job.id }, planned.args, planned.plan)
+        reply = await this.#expecting(planned, run)
         return firstText(reply)
       },
     })
@@ -136,6 +141,18 @@ export class Governance {
     // same words, never a bare "done".
     if (job.state === 'failed') throw new UserError('job.failed', job.error ?? `/${planned.command.path} failed`)
     return reply ?? channelReply(text('done'))
+  }
+
+  /** Runs `fn` with the job's target VM marked as changed on purpose (issue #11), when there is one. */
+  async #expecting<T>(planned: PlannedCommand, fn: () => Promise<T>): Promise<T> {
+    const target = planned.plan.target
+    const by = `/${planned.command.path} by ${planned.ctx.actor.name}`
+    const done = target?.vm ? this.#options.expected?.expect({ pool: target.pool, vm: target.vm.name, by }) : undefined
+    try {
+      return await fn()
+    } finally {
+      done?.()
+    }
   }
 
   /** Handles `<id>:approve|deny|cancel`; undefined when the token is not an approval vote. */

@@ -88,6 +88,32 @@ export type VmLookup =
   | { readonly kind: 'ambiguous'; readonly candidates: readonly VmSummary[] }
   | { readonly kind: 'not-found' }
 
+/** A host of a pool, with the product it runs (`software_version`), for the alerts (issue #11). */
+export interface PoolHost {
+  readonly pool: string
+  readonly name: string
+  readonly uuid: string
+  /** `product_brand` and `product_version`, `unknown` when the host does not say. */
+  readonly brand: string
+  readonly version: string
+}
+
+/**
+ * An XAPI message: xapi's own (`VM_CRASHED`…) or one a plugin raised (xscontainer's "Container
+ * Management cannot monitor VM", whose body is the monitor's diagnosis). For the alerts (issue #11).
+ */
+export interface PoolMessage {
+  readonly pool: string
+  readonly uuid: string
+  readonly name: string
+  readonly body: string
+  /** The class of the object it is about (`VM`, `Host`…) and that object's UUID. */
+  readonly cls: string
+  readonly objUuid: string
+  /** The VM it is about, when it is about a VM the inventory knows. */
+  readonly vm?: VmSummary | undefined
+}
+
 export type InventoryChange =
   | { readonly kind: 'vm-added'; readonly vm: VmSummary }
   | { readonly kind: 'vm-removed'; readonly vm: VmSummary }
@@ -102,6 +128,11 @@ export type InventoryChange =
     }
   | { readonly kind: 'container-vanished'; readonly vm: VmSummary; readonly container: Container }
   | { readonly kind: 'pool-status'; readonly status: PoolStatus }
+  // Issue #11 (alerts): hosts joining or leaving a pool, and XAPI messages appearing or going away.
+  | { readonly kind: 'host-added'; readonly host: PoolHost }
+  | { readonly kind: 'host-removed'; readonly host: PoolHost }
+  | { readonly kind: 'message-added'; readonly message: PoolMessage }
+  | { readonly kind: 'message-removed'; readonly message: PoolMessage }
 
 /** The live, indexed view of every configured pool. Reads never touch the network. */
 export interface Inventory {

@@ -106,7 +106,53 @@ export const MIGRATIONS: readonly Migration[] = [
     `,
   },
   {
+    // Issue #11. Each alert's record is JSON beside the columns that are queried or constrained; its
+    // state column is kept in step with the JSON, and at most one alert per condition is not resolved.
     version: 3,
+    name: 'alert state: alerts, their posts, digests, mutes',
+    sql: `
+      CREATE TABLE alerts (
+        id TEXT PRIMARY KEY,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('open', 'acknowledged', 'resolved')),
+        first_at INTEGER NOT NULL,
+        data TEXT NOT NULL CHECK (json_type(data) = 'object')
+      ) STRICT;
+      CREATE UNIQUE INDEX alerts_live_by_key ON alerts (key) WHERE state != 'resolved';
+      CREATE INDEX alerts_by_key ON alerts (key, first_at);
+
+      CREATE TABLE alert_digests (
+        id TEXT PRIMARY KEY,
+        platform TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        reason TEXT NOT NULL CHECK (reason IN ('storm', 'quiet')),
+        closed INTEGER NOT NULL CHECK (closed IN (0, 1)),
+        data TEXT NOT NULL CHECK (json_type(data) = 'object')
+      ) STRICT;
+      CREATE INDEX alert_digests_open ON alert_digests (platform, channel, reason) WHERE closed = 0;
+
+      -- Where each alert went at each destination: its own message, a digest that counts it, or
+      -- neither yet (pending: posted after a restart if the bot stopped first).
+      CREATE TABLE alert_posts (
+        alert_id TEXT NOT NULL REFERENCES alerts (id),
+        platform TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        message_id TEXT,
+        digest_id TEXT REFERENCES alert_digests (id),
+        PRIMARY KEY (alert_id, platform, channel)
+      ) STRICT;
+      CREATE INDEX alert_posts_by_digest ON alert_posts (digest_id) WHERE digest_id IS NOT NULL;
+
+      CREATE TABLE alert_mutes (
+        key TEXT PRIMARY KEY,
+        until INTEGER NOT NULL,
+        muted_by TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
+  {
+    version: 4,
     name: 'ssh host keys pinned per VM',
     sql: `
       -- One trusted host key per VM (pinned on first use, replaced only by an admin's /xen trust).

@@ -7,9 +7,11 @@
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
+import type { AlertStore } from '../alerts/alert-types.js'
 import type { HostKeyStore } from '../core/host-keys.js'
 import type { ApprovalStore, AuditLog, InteractionStore, JobStore } from '../core/store-ports.js'
 import { assertKnownVersion, isCurrent, MIGRATIONS, migrate, SchemaVersionError } from './migrations.js'
+import { SqliteAlertStore } from './sqlite-alerts.js'
 import { SqliteApprovalStore } from './sqlite-approvals.js'
 import { SqliteAuditLog } from './sqlite-audit.js'
 import { SqliteHostKeyStore } from './sqlite-host-keys.js'
@@ -28,6 +30,8 @@ export interface Store {
   readonly audit: AuditLog
   /** SSH host keys pinned per VM (the SSH Docker backend). */
   readonly hostKeys: HostKeyStore
+  /** Alert state (issue #11). */
+  readonly alerts: AlertStore
   close(): void
   /** The database file, or `:memory:`. */
   readonly path: string
@@ -57,6 +61,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     interactions: new SqliteInteractionStore(db),
     audit,
     hostKeys: new SqliteHostKeyStore(db),
+    alerts: new SqliteAlertStore(db),
     close: () => db.close(),
     path,
   }

@@ -4,7 +4,16 @@
  * the VMs it touches (a guest-metrics update touches its VM, a host rename the VMs on that host) and
  * emits typed change events for alerts and live cards.
  */
-import type { Container, Inventory, InventoryChange, PoolStatus, VmLookup, VmSummary } from '../core/ports.js'
+import type {
+  Container,
+  Inventory,
+  InventoryChange,
+  PoolHost,
+  PoolMessage,
+  PoolStatus,
+  VmLookup,
+  VmSummary,
+} from '../core/ports.js'
 import { type Log, silentLog } from '../log.js'
 import { findVm, indexVms, type VmIndex } from './find-vm.js'
 import type { PoolConnection } from './pool-connection.js'
@@ -24,6 +33,8 @@ class PoolIndex {
   readonly networks = new Map<string, Readonly<Record<string, string>>>()
   readonly metricsOwner = new Map<string, string>()
   readonly summaries = new Map<string, VmSummary>()
+  /** Issue #11: XAPI messages by ref (they never change, they come and go). */
+  readonly messages = new Map<string, PoolMessage>()
   status: PoolStatus
   readonly dockerBackend: 'auto' | 'ssh'
 
@@ -107,6 +118,8 @@ export class XenInventory implements Inventory {
 
   #apply(pool: string, index: PoolIndex, objects: readonly CachedObject[], removed: boolean): void {
     const touched = new Set<string>()
+    // Host and message events go out after the VMs are recomputed, so a message names its VM as it is now.
+    const later: InventoryChange[] = []
     for (const o of objects) {
       switch (o.$type) {
         case 'VM': {
@@ -129,14 +142,45 @@ export class XenInventory implements Inventory {
           break
         }
         case 'host': {
+          const known = index.hosts.has(o.$ref)
           if (removed) index.hosts.delete(o.$ref)
           else index.hosts.set(o.$ref, o as unknown as CachedHost)
+          if (known === removed) later.push({ kind: removed ? 'host-removed' : 'host-added', host: poolHost(pool, o) })
           for (const vm of index.vms.values()) if (vm.resident_on === o.$ref) touched.add(vm.$ref)
           break
         }
+        case 'message':
+          if (removed || !index.messages.has(o.$ref)) later.push(this.#message(pool, index, o, removed))
+          break
       }
     }
     for (const ref of touched) this.#recompute(pool, index, ref)
+    for (const change of later) this.#emit(change)
+  }
+
+  /** Issue #11: a message coming (once per ref) or going. */
+  #message(pool: string, index: PoolIndex, o: CachedObject, removed: boolean): InventoryChange {
+    const known = index.messages.get(o.$ref)
+    // Kept without its VM (pools hold thousands of messages; a VM summary is rebuilt on every change).
+    const withVm = (m: PoolMessage): PoolMessage => ({
+      ...m,
+      vm: m.cls === 'VM' ? [...index.summaries.values()].find((v) => v.uuid === m.objUuid) : undefined,
+    })
+    if (removed && known) {
+      index.messages.delete(o.$ref)
+      return { kind: 'message-removed', message: withVm(known) }
+    }
+    const message: PoolMessage = {
+      pool,
+      uuid: String(o.uuid ?? ''),
+      name: String(o.name ?? ''),
+      body: String(o.body ?? ''),
+      cls: String(o.cls ?? ''),
+      objUuid: String(o.obj_uuid ?? ''),
+    }
+    if (removed) return { kind: 'message-removed', message: withVm(message) }
+    index.messages.set(o.$ref, message)
+    return { kind: 'message-added', message: withVm(message) }
   }
 
   #recompute(pool: string, index: PoolIndex, ref: string): void {
@@ -182,5 +226,17 @@ export class XenInventory implements Inventory {
       }
     }
     for (const container of old.values()) this.#emit({ kind: 'container-vanished', vm, container })
+  }
+}
+
+/** Issue #11: a host as the alerts see it, product from `software_version`. */
+function poolHost(pool: string, o: CachedObject): PoolHost {
+  const sv = (o.software_version ?? {}) as Readonly<Record<string, string>>
+  return {
+    pool,
+    name: String(o.name_label ?? ''),
+    uuid: String(o.uuid ?? ''),
+    brand: sv.product_brand ?? 'unknown',
+    version: sv.product_version ?? 'unknown',
   }
 }

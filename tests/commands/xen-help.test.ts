@@ -23,6 +23,7 @@ describe('/xen help', () => {
       '/docker ps <vm> [--all]',
       '/docker inspect <vm> <container>',
       '/docker top <vm> <container>',
+      '/docker logs <vm> <container>',
       '/docker start <vm> <container>',
       '/docker stop <vm> <container>',
       '/docker restart <vm> <container>',
@@ -90,6 +91,7 @@ describe('/xen help', () => {
       '/docker ps <vm> [--all]',
       '/docker inspect <vm> <container>',
       '/docker top <vm> <container>',
+      '/docker logs <vm> <container>',
     ])
     expect(plain(await chat.say('bob', '/xen help restart'))).toBe(
       'there is no command "restart" that you may run; /xen help lists them',

@@ -113,7 +113,7 @@ describe('checkConfig and loadConfig', () => {
     expect(checkConfig(path, ENV)).toEqual([
       {
         path: 'colour',
-        message: 'unknown key; the keys here are log, pools, access, approvals, store, ssh, http, platforms',
+        message: 'unknown key; the keys here are log, pools, access, approvals, store, ssh, http, platforms, alerts',
       },
     ])
   })
@@ -249,7 +249,7 @@ describe('xen-chatops check-config (the built CLI)', () => {
       "  pools[0].url: missing: the pool master's XAPI URL, e.g. https://xs-master.example",
       '  pools[1].password: missing: a secret reference, { env: NAME } or { file: path }',
       '  pools[1].color: unknown key; the keys here are name, url, username, password, tls, dockerBackend',
-      '  colour: unknown key; the keys here are log, pools, access, approvals, store, ssh, http, platforms',
+      '  colour: unknown key; the keys here are log, pools, access, approvals, store, ssh, http, platforms, alerts',
       '',
     ])
   })

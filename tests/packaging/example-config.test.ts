@@ -78,10 +78,14 @@ describe('examples/config.yaml', () => {
   it('passes the built check-config when mounted as the image mounts it, and not without its secrets', () => {
     // The image's working directory holds config.yaml and the secret files it names relatively.
     writeFileSync(join(dir, 'config.yaml'), readFileSync(EXAMPLE))
+    // Every secret the example names, the pools' and the chat platforms' alike.
+    const slack = config.platforms.slack
     const refs = [
-      ...config.pools.map((p) => p.password),
-      ...(config.platforms.discord ? [config.platforms.discord.token] : []),
+      config.pools.map((p) => p.password),
+      [slack?.botToken, slack?.appToken, slack?.signingSecret, config.platforms.discord?.token],
     ]
+      .flat()
+      .filter((ref) => ref !== undefined)
     for (const ref of refs) {
       if ('file' in ref) {
         mkdirSync(dirname(join(dir, ref.file)), { recursive: true })

@@ -1,4 +1,4 @@
-/** The pinned SSH host keys table (migration 3): first use pins, only an explicit replace changes it. */
+/** The pinned SSH host keys table (migration 4): first use pins, only an explicit replace changes it. */
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import type { PinnedHostKey } from '../../src/core/host-keys.js'

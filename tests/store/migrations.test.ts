@@ -19,7 +19,7 @@ describe('migrations', () => {
     const rows = rawConnection(dbFile(dataDir)).prepare('SELECT version, name FROM schema_migrations').all()
     expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
     expect(rows[0]).toEqual({ version: 1, name: 'approvals, jobs, interactions, audit chain' })
-    expect(rows).toContainEqual({ version: 3, name: 'ssh host keys pinned per VM' })
+    expect(rows).toContainEqual({ version: 4, name: 'ssh host keys pinned per VM' })
   })
 
   it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
