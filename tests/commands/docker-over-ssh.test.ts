@@ -3,7 +3,7 @@
  * lifecycle actions, whose answer waits for Docker's own list (there is no xscontainer monitor to wait
  * for) — and each names the backend.
  */
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { plain, startChat } from '../helpers/test-chat.js'
 
 describe('container commands over SSH', () => {
@@ -31,5 +31,18 @@ describe('container commands over SSH', () => {
     expect(chat.daemon('lab-modern', 'metrics').inspect('alertmanager').State).toMatchObject({ Running: false })
     expect(plain(await chat.say('alice', '/docker start metrics alertmanager'))).toContain('start done')
     expect(chat.daemon('lab-modern', 'metrics').inspect('alertmanager').State).toMatchObject({ Running: true })
+  })
+
+  it('logs come from the multiplexed stream, to the asker only, cleaned of control characters', async () => {
+    const chat = await startChat()
+    const daemon = chat.daemon('lab-modern', 'ci-runner')
+    // flaky-tests crashes 90 simulated seconds in, and writes its last words (the demo runs 200× fast).
+    await vi.waitFor(() => expect(daemon.logs('flaky-tests').length).toBeGreaterThan(0), { timeout: 5000 })
+    const expected = daemon.logs('flaky-tests', { tail: 40 }).map((e) => e.line)
+    const reply = await chat.say('alice', '/docker logs ci-runner flaky-tests')
+    expect(reply.visibility).toBe('ephemeral')
+    expect(plain(reply)).toMatch(/Last \d+ lines of flaky-tests/)
+    for (const line of expected) expect(plain(reply)).toContain(line.replace(/[\u0000-\u001f]/g, ''))
+    expect(plain(reply)).toContain('backend ssh')
   })
 })
