@@ -1,7 +1,9 @@
 import type { AnyCommand } from '../src/core/command.js'
-/** Every command the bot knows, in the order help lists them. Adding one: its file, one line here, a test. */
 import { coreosCleanup } from './coreos-cleanup.js'
 import { coreosCreate } from './coreos-create.js'
+/** Every command the bot knows, in the order help lists them. Adding one: its file, one line here, a test. */
+import { dockerDisable } from './docker-disable.js'
+import { dockerEnable } from './docker-enable.js'
 import { dockerInspect } from './docker-inspect.js'
 import { dockerLogs } from './docker-logs.js'
 import { dockerPause } from './docker-pause.js'
@@ -16,6 +18,8 @@ import { xenApprovals } from './xen-approvals.js'
 import { xenDoctor } from './xen-doctor.js'
 import { xenHelp } from './xen-help.js'
 import { xenJobs } from './xen-jobs.js'
+import { xenKey } from './xen-key.js'
+import { xenTrust } from './xen-trust.js'
 
 export const commands: readonly AnyCommand[] = [
   dockerVms,
@@ -28,10 +32,14 @@ export const commands: readonly AnyCommand[] = [
   dockerRestart,
   dockerPause,
   dockerUnpause,
+  dockerEnable,
+  dockerDisable,
   coreosCreate,
   coreosCleanup,
   xenJobs,
   xenApprovals,
   xenDoctor,
+  xenKey,
+  xenTrust,
   xenHelp,
 ]

@@ -6,7 +6,7 @@ import { commands } from '../commands/index.js'
 import { type AlertClock, systemClock } from './alerts/alert-clock.js'
 import { type Alerts, createAlerts } from './alerts/alerts.js'
 import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-changes.js'
-import type { AppConfig } from './config.js'
+import { type AppConfig, resolveSecret } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
 import type { AnyCommand } from './core/command.js'
@@ -24,6 +24,9 @@ import { openStore, type Store } from './store/open-store.js'
 import { createDockerRouter } from './xen/docker-router.js'
 import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
+import { type BotIdentity, loadBotIdentity } from './xen/ssh/bot-identity.js'
+import { XenDockerSetup } from './xen/ssh/docker-setup.js'
+import { type EndpointResolver, productionEndpoint } from './xen/ssh/ssh-docker-backend.js'
 import { createXenLayer, type XenLayer } from './xen/xen-layer.js'
 
 /** A chat adapter started beside the app: reported in /healthz, stopped first by stop(). */
@@ -33,6 +36,8 @@ export interface ChatAdapter extends AdapterHealth {
 
 export interface App {
   readonly xen: XenLayer
+  /** The bot's SSH key pair (its public line is what `/xen key` shows). */
+  readonly identity: BotIdentity
   readonly dispatcher: Dispatcher
   /** Who may do what; adapters register how they look up platform groups (setGroupLookup). */
   readonly access: AccessPolicy
@@ -67,6 +72,11 @@ export interface AppOptions {
   readonly tuning?: ClientTuning | undefined
   /** Overrides config.store.dataDir (the demo's temporary directory, tests). */
   readonly dataDir?: string | undefined
+  /**
+   * Where a guest's SSH server is for an IP: `ip:22` unless given (the demo and tests pass the
+   * simulator's loopback map).
+   */
+  readonly resolveEndpoint?: EndpointResolver | undefined
   /** The command registry (default: commands/index.ts); tests add commands of their own. */
   readonly commands?: readonly AnyCommand[] | undefined
   /** The alerts' clock (issue #11): tests run windows and rates on simulated time. */
@@ -76,7 +86,18 @@ export interface AppOptions {
 export function createApp(options: AppOptions): App {
   const { config, log } = options
   // The store first: if the data directory is unusable the bot must not start taking actions.
-  const store = openStore({ dataDir: options.dataDir ?? config.store.dataDir })
+  const dataDir = options.dataDir ?? config.store.dataDir
+  const store = openStore({ dataDir })
+  let identity: BotIdentity
+  try {
+    identity = loadBotIdentity({
+      dataDir,
+      configured: config.ssh.privateKey && resolveSecret(config.ssh.privateKey, options.env),
+    })
+  } catch (error) {
+    store.close()
+    throw error
+  }
   const access = new AccessPolicy(config.access)
   const metrics = new PromMetrics()
   const instruments = createInstruments(metrics)
@@ -98,10 +119,28 @@ export function createApp(options: AppOptions): App {
     log,
     env: options.env,
     tuning: options.tuning,
+    ssh: {
+      identity,
+      hostKeys: store.hostKeys,
+      resolveEndpoint: options.resolveEndpoint ?? productionEndpoint,
+      transport: config.ssh.transport,
+      callTimeoutMs: config.ssh.callTimeoutSeconds * 1000,
+    },
     provisioning: config.provisioning,
   })
   const unwatchPools = instruments.watchPools(xen.connections)
-  const route = createDockerRouter({ xscontainer: xen.xscontainer })
+  const route = createDockerRouter({ xscontainer: xen.xscontainer, ssh: xen.ssh })
+  const dockerSetup =
+    xen.ssh &&
+    new XenDockerSetup({
+      connections: xen.connections,
+      inventory: xen.inventory,
+      identity,
+      hostKeys: store.hostKeys,
+      resolveEndpoint: options.resolveEndpoint ?? productionEndpoint,
+      backend: xen.ssh,
+      transport: config.ssh.transport,
+    })
   const suggestions = createSuggestions(xen.inventory, access)
   const doctor = createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 })
   // ---- Alerts (issue #11): created from config, started before the Xen layer (below), stopped in stop().
@@ -115,7 +154,7 @@ export function createApp(options: AppOptions): App {
       clock: options.alertClock,
       expected,
       doctor,
-      commands: commands.map((c) => c.path),
+      commands: (options.commands ?? commands).map((c) => c.path),
     })
   const dispatcher = new Dispatcher({
     commands: options.commands ?? commands,
@@ -127,6 +166,7 @@ export function createApp(options: AppOptions): App {
     governance,
     presses: alerts ? [alerts.presses] : [],
     doctor,
+    dockerSetup,
     provisioning: xen.provisioning,
     suggestions,
     records: {
@@ -144,6 +184,7 @@ export function createApp(options: AppOptions): App {
   xen.start()
   return {
     xen,
+    identity,
     dispatcher,
     access,
     store,

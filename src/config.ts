@@ -47,6 +47,12 @@ export const poolConfigSchema = z
       .describe('the XAPI account the bot logs in as (see the README for a least-privilege account)'),
     password: secretRefSchema,
     tls: poolTlsSchema,
+    dockerBackend: z
+      .enum(['auto', 'ssh'])
+      .default('auto')
+      .describe(
+        'auto: xscontainer for VMs registered with it, SSH for VMs tagged docker; ssh: every Docker VM over SSH',
+      ),
   })
   .strict()
   .refine((pool) => typeof pool.tls !== 'object' || new URL(pool.url).protocol === 'https:', {
@@ -85,6 +91,20 @@ export const appConfigSchema = z
       .strict()
       .prefault({})
       .describe("the bot's durable state"),
+    ssh: z
+      .object({
+        privateKey: secretRefSchema
+          .optional()
+          .describe("the bot's SSH private key; when absent one is made in <store.dataDir>/ssh/id_ed25519"),
+        transport: z
+          .enum(['dial-stdio', 'streamlocal'])
+          .default('dial-stdio')
+          .describe('how Docker is reached over SSH: `docker system dial-stdio`, or the socket forwarded by sshd'),
+        callTimeoutSeconds: z.number().int().min(1).max(600).default(20).describe('each Docker call over SSH'),
+      })
+      .strict()
+      .prefault({})
+      .describe("the bot's SSH side: its key, and how it reaches Docker in VMs"),
     provisioning: z
       .object({
         dockerReadyTemplates: z

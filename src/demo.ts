@@ -94,7 +94,9 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   )
   const env = { [DEMO_SECRET_ENV]: sim.pools[0]?.password ?? '' }
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xen-chatops-demo-data-'))
-  const app = createApp({ config, log, env, dataDir })
+  const app = createApp({ config, log, env, dataDir, resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip) })
+  // The lab-modern Docker VMs were built with the bot's key (their scenario says botKey: true).
+  sim.authorizeBotKey(app.identity.publicLine)
   try {
     // The first command should find the inventory filled; a pool that fails is reported, not waited on.
     await Promise.allSettled(app.xen.connections.map((c) => c.synced(15_000)))

@@ -94,6 +94,16 @@ describe('architecture', () => {
     expect(offenders).toEqual([])
   })
 
+  it('uses ssh2 in src/sim only for servers: the simulator never logs in anywhere itself', () => {
+    const offenders = files.filter(
+      (f) =>
+        f.startsWith('src/sim/') &&
+        importsOf(f).some((i) => /^ssh2(\/|$)/.test(i)) &&
+        /\bClient\b|\.connect\(\{[^}]*username/.test(readFileSync(join(root, f), 'utf8')),
+    )
+    expect(offenders).toEqual([])
+  })
+
   // Issue #11: the alerts decide from the core's ports alone; the store, the Xen layer and the chat
   // adapters plug in from the composition root (src/app.ts), so any of them can be replaced.
   it('keeps src/alerts free of SDKs, the store, the Xen layer, the simulator and the adapters', () => {
@@ -123,6 +133,23 @@ describe('architecture', () => {
         .map((i) => `${f} imports ${i}`),
     )
     expect(offenders).toEqual([])
+  })
+
+  it('runs only the fixed guest commands over SSH: every exec takes a name from GUEST_COMMANDS', () => {
+    const execs = files
+      .filter((f) => f.startsWith('src/xen/'))
+      .flatMap((f) =>
+        [...readFileSync(join(root, f), 'utf8').matchAll(/\b(?:client|#client)\.exec\(\s*([^,]+),/g)].map(
+          (m) => `${f}: ${m[1]}`,
+        ),
+      )
+    expect(execs).toEqual(['src/xen/ssh/guest-session.ts: command', 'src/xen/ssh/ssh-docker-agent.ts: DIAL_STDIO'])
+    // …and those two are GUEST_COMMANDS entries, never text built from arguments.
+    const session = readFileSync(join(root, 'src/xen/ssh/guest-session.ts'), 'utf8')
+    expect(session).toContain('const command = GUEST_COMMANDS[name]')
+    expect(readFileSync(join(root, 'src/xen/ssh/ssh-docker-agent.ts'), 'utf8')).toContain(
+      'const DIAL_STDIO = GUEST_COMMANDS.dialStdio',
+    )
   })
 
   it('keeps the chat adapters to translation: nothing from src/xen, src/sim, src/store or commands/', () => {

@@ -19,7 +19,7 @@ import {
 } from 'discord.js'
 import { z } from 'zod'
 import type { AnyCommand } from '../../src/core/command.js'
-import { unwrap } from '../../src/core/usage.js'
+import { isFormOnly, unwrap } from '../../src/core/usage.js'
 
 /** Arguments answered from the inventory as the user types (adapters/discord/autocomplete.ts). */
 export const AUTOCOMPLETED = { vm: 'vm', container: 'container', pool: 'pool' } as const
@@ -78,7 +78,8 @@ export function optionsOf(command: AnyCommand): APIApplicationCommandBasicOption
   const names = [...positional, ...Object.keys(shape).filter((n) => !positional.includes(n))]
   const options = names.flatMap((name) => {
     const schema = shape[name]
-    if (!schema) return []
+    // A one-time secret comes only through the form: an option would show it to the channel.
+    if (!schema || isFormOnly(schema)) return []
     // A command with a form asks for what is missing itself, so no option is required of it.
     const required = !command.form && !unwrap(schema).optional && !schema.safeParse(undefined).success
     return [optionOf(name, schema, required)]

@@ -5,7 +5,7 @@
  * runs only if it still names the same container. No timestamps, no live state such as its status.
  */
 import { defineCommand, type Target } from '../../src/core/command.js'
-import type { ContainerAction, Inventory } from '../../src/core/ports.js'
+import type { ContainerAction, DockerBackend, Inventory, VmSummary } from '../../src/core/ports.js'
 import { channelReply, context, text } from '../../src/core/reply.js'
 import { containerArgs } from './container-args.js'
 import { resolveContainer, resolveVm, vmByUuid } from './resolve.js'
@@ -59,8 +59,14 @@ export function defineContainerAction(action: ContainerAction, options: { summar
       const vm = vmByUuid(ctx.inventory, plan.pool, plan.vmUuid, plan.vmName)
       const backend = ctx.docker(vm)
       await ctx.step(actStep(plan), () => backend.act(vm, plan.containerKey, plan.action))
-      // Answer once the inventory shows the new state, so the next /docker ps agrees with this reply.
-      const seen = await ctx.step(SEEN_STEP, () => untilStatus(ctx.inventory, plan, SETTLE_MS))
+      // Answer once the container list shows the new state, so the next /docker ps agrees with this reply:
+      // the inventory's, fed by xscontainer's monitor, or — for a VM the inventory has no list of (SSH) —
+      // the backend's own, which Docker answers live.
+      const seen = await ctx.step(SEEN_STEP, () =>
+        vm.docker.containers === undefined
+          ? liveStatus(backend, vm, plan)
+          : untilStatus(ctx.inventory, plan, SETTLE_MS),
+      )
       return channelReply(
         text(`${plan.containerName} in ${vm.name}: ${plan.action} done`, 'success'),
         context(
@@ -81,6 +87,16 @@ const EXPECTED: Record<ContainerAction, (status: string) => boolean> = {
   unpause: (s) => s.startsWith('Up') && !s.includes('(Paused)'),
   stop: (s) => s.startsWith('Exited'),
   pause: (s) => s.includes('(Paused)'),
+}
+
+/** Whether the backend's live list shows the container in the state the action leads to. */
+async function liveStatus(
+  backend: DockerBackend,
+  vm: VmSummary,
+  plan: { readonly containerId: string; readonly action: ContainerAction },
+): Promise<boolean> {
+  const container = (await backend.list(vm)).find((c) => c.id === plan.containerId)
+  return container !== undefined && EXPECTED[plan.action](container.status)
 }
 
 /** Resolves true once the inventory shows the container in the state the action leads to, false at the timeout. */

@@ -48,6 +48,7 @@ export function buildContext(parts: ContextParts): CommandContext {
       return value
     },
     doctor: options.doctor,
+    dockerSetup: options.dockerSetup,
     provisioning: options.provisioning,
     suggest: options.suggestions,
     records: options.records && {

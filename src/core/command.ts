@@ -6,6 +6,7 @@
  */
 import type { z } from 'zod'
 import type { Log } from '../log.js'
+import type { DockerSetup } from './docker-setup-port.js'
 import type { Doctor } from './doctor-port.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import type { Provisioning } from './provision-port.js'
@@ -93,6 +94,8 @@ export interface CommandContext {
   readonly suggest?: Suggestions | undefined
   /** The pools' health check (`/xen doctor`); absent when the bot was built without it. */
   readonly doctor?: Doctor | undefined
+  /** Making VMs Docker-managed and the bot's SSH trust; absent when the bot was built without SSH. */
+  readonly dockerSetup?: DockerSetup | undefined
   /** New Docker-ready VMs (`/coreos create`); absent when the bot was built without it. */
   readonly provisioning?: Provisioning | undefined
   /**

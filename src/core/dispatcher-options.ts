@@ -5,6 +5,7 @@ import type { Log } from '../log.js'
 import type { AccessPolicy } from './access.js'
 import type { Actor, AnyCommand } from './command.js'
 import type { DispatchObserver } from './dispatch-observe.js'
+import type { DockerSetup } from './docker-setup-port.js'
 import type { Doctor } from './doctor-port.js'
 import type { Governance } from './governance.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
@@ -48,6 +49,8 @@ export interface DispatcherOptions {
   readonly now?: (() => number) | undefined
   /** `/xen doctor`'s probes (src/xen/doctor.ts). */
   readonly doctor?: Doctor | undefined
+  /** `/docker enable|disable`, `/xen key|trust` (src/xen/ssh). */
+  readonly dockerSetup?: DockerSetup | undefined
   /** New Docker-ready VMs (`/coreos create`, src/xen/provision/). */
   readonly provisioning?: Provisioning | undefined
   /** How long a button that runs a command (`docker ps` under a new VM) stays valid (default 24 hours). */

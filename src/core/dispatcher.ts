@@ -113,9 +113,8 @@ export class Dispatcher {
       const governance = this.#options.governance
       const ctx = this.#context(invocation, requestId, log)
       const input = collectArgs(command, rest)
-      if (command.form && !command.args.safeParse(input).success) {
-        this.#require(invocation.actor, command, undefined, requestId)
-        const spec = await command.form(ctx, input)
+      const spec = command.form && (await this.#formSpec(command, ctx, input))
+      if (spec && !command.args.safeParse(input).success) {
         const token = this.#forms.create({
           actorKey: actorKey(invocation.actor),
           actorName: invocation.actor.name,
@@ -186,6 +185,24 @@ export class Dispatcher {
     } finally {
       seen.done(log)
     }
+  }
+
+  /**
+   * The form of a form command, for someone allowed to run it. A value for a secret input typed on the
+   * command line is refused before anything records the line: the line is audited and logged, so a
+   * one-time password can only come through the form (as a handle, see SecretStash).
+   */
+  async #formSpec(command: AnyCommand, ctx: CommandContext, input: Readonly<Record<string, unknown>>) {
+    this.#require(ctx.actor, command, undefined, ctx.requestId)
+    const spec = await command.form?.(ctx, input)
+    const typed = spec?.inputs.filter((i) => i.kind === 'text' && i.secret && input[i.id] !== undefined) ?? []
+    if (typed.length > 0) {
+      throw new UserError(
+        'form.secret_typed',
+        `${typed.map((i) => i.label).join(', ')} can only be given in the form, never on the command line (the line is logged and audited); run /${command.path} without it`,
+      )
+    }
+    return spec
   }
 
   /** Access → plan → access on the real target → approval, confirmation or straight to the job. */

@@ -66,6 +66,8 @@ export interface DockerFacts {
   readonly unreadable?: string | undefined
   readonly info?: Readonly<Record<string, unknown>> | undefined
   readonly version?: Readonly<Record<string, unknown>> | undefined
+  /** The account Docker is reached as over SSH (`xscontainer-username`); undefined: the default, `core`. */
+  readonly sshUser?: string | undefined
 }
 
 export interface VmSummary {

@@ -19,6 +19,16 @@ export function unwrap(schema: z.ZodType): { inner: z.ZodType; optional: boolean
   }
 }
 
+/**
+ * An argument only a form fills (a one-time secret, `.meta({ formOnly: true })` on its schema): it has
+ * no place on a command line, so usage lines and slash-command options leave it out — nobody is invited
+ * to type a password where it would be logged, audited and shown to the channel.
+ */
+export function isFormOnly(schema: z.ZodType): boolean {
+  const meta = (unwrap(schema).inner.meta() ?? schema.meta()) as { formOnly?: unknown } | undefined
+  return meta?.formOnly === true
+}
+
 export interface ArgInfo {
   readonly name: string
   readonly positional: boolean
@@ -30,16 +40,18 @@ export interface ArgInfo {
 export function argsOf(command: AnyCommand): ArgInfo[] {
   const shape = (command.args as z.ZodObject).shape as Record<string, z.ZodType>
   const positional: readonly string[] = command.positional ?? []
-  return Object.entries(shape).map(([name, schema]) => {
-    const { inner, optional } = unwrap(schema)
-    return {
-      name,
-      positional: positional.includes(name),
-      optional,
-      boolean: inner instanceof z.ZodBoolean,
-      description: schema.description ?? inner.description,
-    }
-  })
+  return Object.entries(shape)
+    .filter(([, schema]) => !isFormOnly(schema))
+    .map(([name, schema]) => {
+      const { inner, optional } = unwrap(schema)
+      return {
+        name,
+        positional: positional.includes(name),
+        optional,
+        boolean: inner instanceof z.ZodBoolean,
+        description: schema.description ?? inner.description,
+      }
+    })
 }
 
 export const booleanFlags = (command: AnyCommand) =>

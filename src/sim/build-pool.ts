@@ -8,6 +8,7 @@ import type { SimClock } from './clock.js'
 import type { Datamodel } from './datamodel.js'
 import { DockerDaemon } from './docker/docker-daemon.js'
 import { installGuestBoot } from './guest-boot/guest-boot.js'
+import { GuestSsh } from './guest-ssh/guest-ssh.js'
 import { reportGuestMetrics } from './handlers/guest-agent.js'
 import { createVdi, createVm, randomMac } from './handlers/vm-factory.js'
 import { NULL_REF } from './object-store.js'
@@ -249,7 +250,7 @@ function addDockerGuest(pool: SimPool, ref: string, v: ScenarioVm): void {
   const spec = v.docker
   const guest = pool.guests.get(ref)
   if (!spec || !guest) return
-  guest.ssh = { ...spec.ssh }
+  guest.ssh = new GuestSsh(spec.ssh)
   guest.docker = new DockerDaemon({
     clock: pool.clock,
     hostname: v.name.toLowerCase(),

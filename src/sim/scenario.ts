@@ -90,11 +90,28 @@ const template = z
   })
   .strict()
 
+const guestUser = z
+  .object({
+    name: z.string().regex(/^[a-z_][a-z0-9_-]*$/, 'a Unix user name'),
+    password: z.string().min(1).optional().describe('allows password logins (absent: key only)'),
+    authorizedKeys: z.array(z.string()).default([]).describe('lines of ~/.ssh/authorized_keys'),
+    docker: z.boolean().default(true).describe('in the docker group: may open /var/run/docker.sock'),
+    botKey: z.boolean().default(false).describe("the bot's key is in authorized_keys (the VM was built with it)"),
+  })
+  .strict()
+
 const guestSsh = z
   .object({
     server: z.boolean().default(true),
     poolKeyAuthorized: z.boolean().default(true).describe("the pool's xscontainer key is in authorized_keys"),
     ncat: z.boolean().default(true),
+    dockerCli: z.boolean().default(true).describe('the docker CLI is on the PATH (docker system dial-stdio)'),
+    socket: z.boolean().default(true).describe('Docker is installed: /var/run/docker.sock exists while it runs'),
+    streamLocal: z.boolean().default(true).describe('sshd allows direct-streamlocal forwarding'),
+    users: z
+      .array(guestUser)
+      .min(1)
+      .default([{ name: 'core', authorizedKeys: [], docker: true, botKey: false }]),
   })
   .strict()
 

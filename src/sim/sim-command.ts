@@ -39,6 +39,17 @@ export async function runSimCommand(options: SimCommandOptions): Promise<number>
   } else {
     console.log(`xen-chatops simulator: scenario "${scenario.name}"${options.tls ? ' (TLS, self-signed)' : ''}`)
     for (const p of pools) console.log(`  pool ${p.name}: ${p.url}  user ${p.username}  password ${p.password}`)
+    // Each Docker guest's sshd: what a bot run against this simulator maps the VM's IP to.
+    for (const p of sim.pools) {
+      for (const [ref, guest] of p.pool.guests) {
+        const ip = guest.ips[0]
+        const endpoint = guest.ssh && ip ? await sim.sshEndpoint(ip) : undefined
+        if (endpoint) {
+          const name = String(p.pool.store.get('VM', ref).name_label)
+          console.log(`  guest ${name} (${ip}:22): ssh on ${endpoint.host}:${endpoint.port}`)
+        }
+      }
+    }
     console.log('Press Ctrl-C to stop.')
   }
   await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import type { DockerDaemon } from './docker/docker-daemon.js'
 import { eventFrom, eventInject } from './event-from.js'
 import { EventLog } from './event-log.js'
 import { FaultController } from './faults.js'
+import type { GuestSsh } from './guest-ssh/guest-ssh.js'
 import { registerDeviceHandlers } from './handlers/device-handlers.js'
 import { registerVmHandlers } from './handlers/vm-handlers.js'
 import { NULL_REF, ObjectStore } from './object-store.js'
@@ -49,19 +50,10 @@ export interface GuestSpec {
   /** Simulated seconds from VM start until the guest agent reports its IPs. */
   bootSeconds: number
   distro: string
-  /** How far an SSH client (dom0's xscontainer, later the bot) gets into the guest. */
+  /** How far an SSH client (dom0's xscontainer, the bot) gets into the guest: see guest-ssh/guest-ssh.ts. */
   ssh?: GuestSsh | undefined
   /** The guest's Docker engine, when it runs one. */
   docker?: DockerDaemon | undefined
-}
-
-export interface GuestSsh {
-  /** An SSH server answers on port 22. */
-  server: boolean
-  /** The pool's xscontainer public key is in the Docker user's authorized_keys. */
-  poolKeyAuthorized: boolean
-  /** `ncat` is installed (xscontainer pipes HTTP through `ncat -U /var/run/docker.sock`). */
-  ncat: boolean
 }
 
 export interface SimPoolEvents {

@@ -2,12 +2,15 @@
  * Starts every pool of a scenario as its own XAPI endpoint on loopback: the master on
  * 127.0.0.1 and each other host on 127.0.0.2, .3 … at the same port, answering HOST_IS_SLAVE with
  * the master's address (xen-api keeps the port when it follows the redirect, as with a real pool).
+ * Each guest with an SSH model gets its own sshd on 127.0.0.1 (guest-ssh/), found by the IP it reports.
  */
 import { generate } from 'selfsigned'
 import { buildPool } from './build-pool.js'
 import type { SimClock } from './clock.js'
 import { RealClock } from './clock.js'
 import { loadDatamodel } from './datamodel.js'
+import { GuestSshHosts } from './guest-ssh/guest-ssh-hosts.js'
+import type { SshEndpoint } from './guest-ssh/guest-ssh-server.js'
 import { type TlsMaterial, XapiHttpServer } from './http-server.js'
 import type { Scenario } from './scenario.js'
 import type { SimPool } from './sim-pool.js'
@@ -39,7 +42,21 @@ export interface Simulator {
   readonly pools: readonly RunningPool[]
   /** The generated certificate (PEM) when serving TLS, for tests that verify or pin it. */
   readonly certificate: string | undefined
+  /** The guests' SSH servers (each a loopback port standing in for the VM's port 22). */
+  readonly guestSsh: GuestSshHosts
   pool(name: string): RunningPool
+  /**
+   * Where a guest's `ip:22` is served on loopback, for the bot's SSH endpoint resolver; undefined when
+   * no simulated guest with an SSH server reports that IP.
+   */
+  sshEndpoint(ip: string): Promise<SshEndpoint | undefined>
+  /**
+   * The same as a bot's endpoint resolver: an IP no simulated guest answers on fails as a TCP connect
+   * to it would (ECONNREFUSED), so the bot reports it as it would for a real VM.
+   */
+  resolveSshEndpoint(ip: string): Promise<SshEndpoint>
+  /** Tells the guests the bot's public key line, for the accounts the scenario marks `botKey: true`. */
+  authorizeBotKey(line: string): void
   close(): Promise<void>
 }
 
@@ -101,16 +118,36 @@ export async function startSimulator(options: StartSimulatorOptions): Promise<Si
     await closeAll(running)
     throw error
   }
+  const guestSsh = new GuestSshHosts(running.map((p) => p.pool))
+  try {
+    await guestSsh.start()
+  } catch (error) {
+    await guestSsh.close()
+    await closeAll(running)
+    throw error
+  }
   return {
     scenario,
     pools: running,
     certificate: tls?.cert,
+    guestSsh,
     pool(name) {
       const found = running.find((p) => p.name === name)
       if (!found) throw new Error(`no pool named ${name}; pools: ${running.map((p) => p.name).join(', ')}`)
       return found
     },
-    close: () => closeAll(running),
+    sshEndpoint: (ip) => guestSsh.endpoint(ip),
+    resolveSshEndpoint: async (ip) => {
+      const endpoint = await guestSsh.endpoint(ip)
+      if (endpoint) return endpoint
+      throw Object.assign(new Error(`connect ECONNREFUSED ${ip}:22`), { code: 'ECONNREFUSED', level: 'client-socket' })
+    },
+    authorizeBotKey: (line) => guestSsh.authorizeBotKey(line),
+    // The guests' sshd first: their clients see the VMs go away before the pools stop answering.
+    close: async () => {
+      await guestSsh.close()
+      await closeAll(running)
+    },
   }
 }
 

@@ -5,7 +5,9 @@
  * written by a newer build is refused rather than used with a schema this build does not know.
  *
  * Steps are append-only: a released step is never edited (databases in the field already ran it); a
- * change is a new step.
+ * change is a new step. Versions increase but may have gaps while branches are in flight: each step is
+ * applied when it is not recorded yet, so a step merged later with a lower version than one a database
+ * already ran (a branch that reserved it) still runs there.
  */
 import type { Database } from 'better-sqlite3'
 
@@ -149,6 +151,23 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 4,
+    name: 'ssh host keys pinned per VM',
+    sql: `
+      -- One trusted host key per VM (pinned on first use, replaced only by an admin's /xen trust).
+      CREATE TABLE ssh_host_keys (
+        vm_uuid TEXT PRIMARY KEY,
+        pool TEXT NOT NULL,
+        vm_name TEXT NOT NULL,
+        algorithm TEXT NOT NULL,
+        key TEXT NOT NULL,
+        fingerprint TEXT NOT NULL CHECK (fingerprint LIKE 'SHA256:%'),
+        pinned_at INTEGER NOT NULL,
+        pinned_by TEXT NOT NULL
+      ) STRICT;
+    `,
+  },
 ]
 
 const latestOf = (migrations: readonly Migration[]) => migrations.at(-1)?.version ?? 0
@@ -159,6 +178,18 @@ export function schemaVersion(db: Database): number {
   if (table === undefined) return 0
   const row = db.prepare('SELECT max(version) AS version FROM schema_migrations').get() as { version: number | null }
   return row.version ?? 0
+}
+
+/** The versions recorded in the database (none for a database never migrated). */
+export function appliedVersions(db: Database): number[] {
+  if (schemaVersion(db) === 0) return []
+  return db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[]
+}
+
+/** Whether every step of this build is recorded in the database (a read-only opener needs that). */
+export function isCurrent(db: Database, migrations: readonly Migration[] = MIGRATIONS): boolean {
+  const done = new Set(appliedVersions(db))
+  return migrations.every((step) => done.has(step.version))
 }
 
 /** Refuses a database from a newer build: its schema may mean things this build would get wrong. */
@@ -179,17 +210,20 @@ export function assertKnownVersion(db: Database, migrations: readonly Migration[
  */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, now = Date.now): number[] {
   migrations.forEach((step, index) => {
-    if (step.version !== index + 1) throw new Error(`migration ${step.name} must be version ${index + 1}`)
+    const previous = index === 0 ? 0 : (migrations[index - 1]?.version ?? 0)
+    if (!Number.isInteger(step.version) || step.version <= previous)
+      throw new Error(`migration ${step.name} must have a version above ${previous}`)
   })
   const run = db.transaction(() => {
     db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',
     )
-    const current = assertKnownVersion(db, migrations)
+    assertKnownVersion(db, migrations)
+    const done = new Set(appliedVersions(db))
     const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)')
     const applied: number[] = []
     for (const step of migrations) {
-      if (step.version <= current) continue
+      if (done.has(step.version)) continue
       db.exec(step.sql)
       record.run(step.version, step.name, now())
       applied.push(step.version)

@@ -8,11 +8,13 @@ import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import Database from 'better-sqlite3'
 import type { AlertStore } from '../alerts/alert-types.js'
+import type { HostKeyStore } from '../core/host-keys.js'
 import type { ApprovalStore, AuditLog, InteractionStore, JobStore } from '../core/store-ports.js'
-import { assertKnownVersion, MIGRATIONS, migrate, SchemaVersionError } from './migrations.js'
+import { assertKnownVersion, isCurrent, MIGRATIONS, migrate, SchemaVersionError } from './migrations.js'
 import { SqliteAlertStore } from './sqlite-alerts.js'
 import { SqliteApprovalStore } from './sqlite-approvals.js'
 import { SqliteAuditLog } from './sqlite-audit.js'
+import { SqliteHostKeyStore } from './sqlite-host-keys.js'
 import { SqliteInteractionStore } from './sqlite-interactions.js'
 import { SqliteJobStore } from './sqlite-jobs.js'
 
@@ -26,6 +28,8 @@ export interface Store {
   readonly jobs: JobStore
   readonly interactions: InteractionStore
   readonly audit: AuditLog
+  /** SSH host keys pinned per VM (the SSH Docker backend). */
+  readonly hostKeys: HostKeyStore
   /** Alert state (issue #11). */
   readonly alerts: AlertStore
   close(): void
@@ -56,6 +60,7 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     jobs: new SqliteJobStore(db),
     interactions: new SqliteInteractionStore(db),
     audit,
+    hostKeys: new SqliteHostKeyStore(db),
     alerts: new SqliteAlertStore(db),
     close: () => db.close(),
     path,
@@ -94,7 +99,7 @@ function openReadOnly(path: string): Database.Database {
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
     const version = assertKnownVersion(db)
     const latest = MIGRATIONS.at(-1)?.version ?? 0
-    if (version !== latest)
+    if (!isCurrent(db))
       throw new SchemaVersionError(
         `the database ${path} is at schema version ${version}, this xen-chatops expects ${latest}: ` +
           'start the bot once to upgrade it',

@@ -1,15 +1,22 @@
 /**
  * Which Docker backend serves a VM, and why, in words the answer can show: xscontainer when the VM is
  * registered with it; SSH for VMs tagged `docker` (how Docker VMs are marked on pools where the pack no
- * longer exists); none otherwise. The SSH backend itself arrives with issue #10; until then such VMs are
- * listed but their containers cannot be reached.
+ * longer exists); none otherwise. A pool configured with `dockerBackend: ssh` serves its registered VMs
+ * over SSH too (logs and stats, which xscontainer cannot give).
  */
 import type { BackendChoice, DockerMonitor } from '../core/ports.js'
 
 /** The VM tag that marks a Docker VM reached over SSH. */
 export const DOCKER_TAG = 'docker'
 
-export function chooseBackend(monitor: DockerMonitor, tags: readonly string[] = []): BackendChoice {
+export function chooseBackend(
+  monitor: DockerMonitor,
+  tags: readonly string[] = [],
+  preference: 'auto' | 'ssh' = 'auto',
+): BackendChoice {
+  if (monitor === 'enabled' && preference === 'ssh') {
+    return { kind: 'ssh', reason: 'registered with xscontainer, and the pool is configured to use SSH' }
+  }
   if (monitor === 'enabled') {
     return { kind: 'xscontainer', reason: 'registered with xscontainer (xscontainer-monitor is on)' }
   }

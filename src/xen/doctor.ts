@@ -257,7 +257,7 @@ function vmCheck(vm: VmSummary, objects: readonly XapiObject[]): DoctorCheck {
     return {
       ...base,
       state: 'info',
-      detail: `${ip} · ssh (${backend.reason}); the SSH backend is not available yet, so it was not probed`,
+      detail: `${ip} · ssh (${backend.reason}); reached by the bot itself: /docker ps ${vm.name} tries it`,
     }
   }
   if (backend.kind === 'none') return { ...base, state: 'info', detail: `${ip} · none (${backend.reason})` }

@@ -36,9 +36,11 @@ class PoolIndex {
   /** Issue #11: XAPI messages by ref (they never change, they come and go). */
   readonly messages = new Map<string, PoolMessage>()
   status: PoolStatus
+  readonly dockerBackend: 'auto' | 'ssh'
 
-  constructor(status: PoolStatus) {
+  constructor(status: PoolStatus, dockerBackend: 'auto' | 'ssh') {
     this.status = status
+    this.dockerBackend = dockerBackend
   }
 }
 
@@ -59,7 +61,7 @@ export class XenInventory implements Inventory {
   }
 
   attach(connection: PoolConnection): void {
-    const index = new PoolIndex(connection.status)
+    const index = new PoolIndex(connection.status, connection.dockerBackend)
     this.#indexes.set(connection.name, index)
     connection.on('add', (objects) => this.#apply(connection.name, index, objects as CachedObject[], false))
     connection.on('update', (objects) => this.#apply(connection.name, index, objects as CachedObject[], false))
@@ -194,7 +196,7 @@ export class XenInventory implements Inventory {
       return
     }
     const networks = vm.guest_metrics === NULL_REF ? undefined : index.networks.get(vm.guest_metrics)
-    const summary = summarise(pool, vm, index.hosts.get(vm.resident_on), networks, this.xmlCache)
+    const summary = summarise(pool, vm, index.hosts.get(vm.resident_on), networks, this.xmlCache, index.dockerBackend)
     index.summaries.set(ref, summary)
     this.#version++
     if (!previous) {

@@ -87,6 +87,11 @@ export class PoolConnection extends EventEmitter<PoolConnectionEvents> {
   #stopped = false
 
   /** `password` is read at each connection attempt, so a secret file fixed later is picked up. */
+  /** Which backend the pool's Docker VMs use (config `dockerBackend`). */
+  get dockerBackend(): 'auto' | 'ssh' {
+    return this.#config.dockerBackend ?? 'auto'
+  }
+
   constructor(config: PoolConfig, password: () => string, log: Log, tuning: ClientTuning = {}) {
     super()
     this.name = config.name

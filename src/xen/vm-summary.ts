@@ -63,9 +63,9 @@ export class DockerXmlCache {
   }
 }
 
-function dockerFacts(vm: CachedVm, cache: DockerXmlCache): DockerFacts {
+function dockerFacts(vm: CachedVm, cache: DockerXmlCache, preference: 'auto' | 'ssh'): DockerFacts {
   const monitor = dockerMonitor(vm.other_config)
-  const backend = chooseBackend(monitor, vm.tags)
+  const backend = chooseBackend(monitor, vm.tags, preference)
   const problems: string[] = []
   const read = <T>(key: string, parse: (xml: string) => ParsedXml<T>): T | undefined => {
     const raw = vm.other_config[key]
@@ -85,6 +85,7 @@ function dockerFacts(vm: CachedVm, cache: DockerXmlCache): DockerFacts {
     info,
     version,
     unreadable: problems.length > 0 ? problems.join('; ') : undefined,
+    sshUser: vm.other_config['xscontainer-username'],
   }
 }
 
@@ -94,6 +95,7 @@ export function summarise(
   host: CachedHost | undefined,
   networks: Readonly<Record<string, string>> | undefined,
   cache: DockerXmlCache,
+  preference: 'auto' | 'ssh' = 'auto',
 ): VmSummary {
   return {
     pool,
@@ -103,6 +105,6 @@ export function summarise(
     host: host ? { name: host.name_label, uuid: host.uuid } : undefined,
     ip: mainIp(networks),
     tags: [...vm.tags],
-    docker: dockerFacts(vm, cache),
+    docker: dockerFacts(vm, cache, preference),
   }
 }

@@ -234,6 +234,7 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/xen jobs',
       '/xen approvals',
       '/xen doctor [<pool>]',
+      '/xen key',
       '/xen help [<command>]',
     ])
     // bob approves and reads, but operates nothing: no lifecycle command is offered to him.
@@ -246,6 +247,7 @@ describe('xen-chatops demo, scripted through stdin', () => {
       '/xen jobs',
       '/xen approvals',
       '/xen doctor [<pool>]',
+      '/xen key',
       '/xen help [<command>]',
     ])
     expect(onlyReplyTo('eve', '/xen help')).toBe('! There is nothing you may run yet; ask an admin for access.')

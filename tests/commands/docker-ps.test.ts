@@ -81,9 +81,21 @@ describe('/docker ps', () => {
     expect(plain(await chat.say('alice', '/docker ps ldap-appliance'))).toMatch(
       /^ldap-appliance is not Docker-managed \(no xscontainer-monitor key and no "docker" tag\)/,
     )
-    expect(plain(await chat.say('alice', '/docker ps ci-runner'))).toBe(
-      'ci-runner is a Docker VM reached over SSH (tagged "docker": Docker is reached over SSH), and this version cannot reach Docker over SSH yet',
+    expect(plain(await chat.say('alice', '/docker ps staging-app'))).toBe(
+      'staging-app is halted: Docker answers only in a running VM; start it first',
     )
+  })
+
+  it('lists a modern VM through SSH, live from its Docker engine, with the backend named', async () => {
+    const chat = await startChat()
+    const reply = await chat.say('alice', '/docker ps ci-runner --all')
+    expect(fieldsOf(reply)).toMatchObject({
+      VM: 'ci-runner',
+      Backend: 'ssh (tagged "docker": Docker is reached over SSH)',
+    })
+    const live = chat.daemon('lab-modern', 'ci-runner').listContainers({ all: true })
+    expect(plain(reply)).toContain(`${live.filter((c) => c.State === 'running').length} running of ${live.length}`)
+    for (const c of live) expect(plain(reply)).toContain(`${c.Names[0]?.slice(1)} | ${c.Id.slice(0, 10)}`)
   })
 
   it('with every container stopped, answers with a sentence that points at --all', async () => {

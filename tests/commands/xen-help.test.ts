@@ -32,6 +32,7 @@ describe('/xen help', () => {
       '/xen jobs',
       '/xen approvals',
       '/xen doctor [<pool>]',
+      '/xen key',
       '/xen help [<command>]',
     ])
   })

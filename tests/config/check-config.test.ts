@@ -82,6 +82,7 @@ describe('checkConfig and loadConfig', () => {
         username: 'root',
         password: { env: 'XEN_LAB_PASSWORD' },
         tls: 'verify',
+        dockerBackend: 'auto',
       },
       {
         name: 'lab-2',
@@ -89,8 +90,10 @@ describe('checkConfig and loadConfig', () => {
         username: 'admin',
         password: { file: join(dir, 'lab-2.secret') },
         tls: 'insecure',
+        dockerBackend: 'auto',
       },
     ])
+    expect(config.ssh).toEqual({ transport: 'dial-stdio', callTimeoutSeconds: 20 })
     expect(config.log).toEqual({ level: 'info' })
     expect(config.platforms).toEqual({ shell: { user: 'alice' } })
   })
@@ -98,7 +101,10 @@ describe('checkConfig and loadConfig', () => {
   it('an unknown key in a pool is reported at its own path, with the keys that are allowed there', () => {
     const path = file(VALID.replace('    tls: insecure\n', '    tls: insecure\n    color: red\n'))
     expect(checkConfig(path, ENV)).toEqual([
-      { path: 'pools[1].color', message: 'unknown key; the keys here are name, url, username, password, tls' },
+      {
+        path: 'pools[1].color',
+        message: 'unknown key; the keys here are name, url, username, password, tls, dockerBackend',
+      },
     ])
   })
 
@@ -108,7 +114,7 @@ describe('checkConfig and loadConfig', () => {
       {
         path: 'colour',
         message:
-          'unknown key; the keys here are log, pools, access, approvals, store, provisioning, http, platforms, alerts',
+          'unknown key; the keys here are log, pools, access, approvals, store, ssh, provisioning, http, platforms, alerts',
       },
     ])
   })
@@ -243,8 +249,8 @@ describe('xen-chatops check-config (the built CLI)', () => {
       `${path}: 4 problem(s)`,
       "  pools[0].url: missing: the pool master's XAPI URL, e.g. https://xs-master.example",
       '  pools[1].password: missing: a secret reference, { env: NAME } or { file: path }',
-      '  pools[1].color: unknown key; the keys here are name, url, username, password, tls',
-      '  colour: unknown key; the keys here are log, pools, access, approvals, store, provisioning, http, platforms, alerts',
+      '  pools[1].color: unknown key; the keys here are name, url, username, password, tls, dockerBackend',
+      '  colour: unknown key; the keys here are log, pools, access, approvals, store, ssh, provisioning, http, platforms, alerts',
       '',
     ])
   })

@@ -29,7 +29,7 @@ export async function startDoctorChat(
     probeTimeoutMs: options.probeTimeoutMs ?? 2000,
   })
   const access = new AccessPolicy(options.access ?? DEMO_ACCESS)
-  const docker = createDockerRouter({ xscontainer: chat.xen.xscontainer })
+  const docker = createDockerRouter({ xscontainer: chat.xen.xscontainer, ssh: chat.xen.ssh })
   const context = (actor: Actor): CommandContext => ({
     actor,
     requestId: 'doctor-test',

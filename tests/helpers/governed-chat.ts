@@ -29,13 +29,14 @@ import type { StatusSink } from '../../src/core/status-coalescer.js'
 import type { AuditEntry, JobRecord } from '../../src/core/store-ports.js'
 import { type Log, silentLog } from '../../src/log.js'
 import type { DockerDaemon, DockerEvent } from '../../src/sim/docker/docker-daemon.js'
+import type { Scenario } from '../../src/sim/scenario.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { DATABASE_FILE, openStore, type Store } from '../../src/store/open-store.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
 import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
 import type { XenLayer } from '../../src/xen/xen-layer.js'
-import { startChat } from './test-chat.js'
+import { startChat, type TestChat } from './test-chat.js'
 
 /**
  * Who may do what. alice operates; bob and carol approve anywhere; dave approves on lab-modern only;
@@ -83,6 +84,8 @@ export interface GovernedChatOptions {
   readonly log?: Log | undefined
   /** Commands registered after the real ones (tests of the dispatcher's own flows). */
   readonly extraCommands?: readonly AnyCommand[] | undefined
+  /** The pools to simulate (default: the demo scenario). */
+  readonly scenario?: Scenario | undefined
   /** Who may do what (default GOVERNED_ACCESS: the shell users above); chat adapters' tests give their own. */
   readonly access?: AccessConfig | undefined
   /** `/coreos create` settings of the Xen layer (timeouts, docker-ready templates). */
@@ -92,6 +95,9 @@ export interface GovernedChatOptions {
 export interface GovernedChat {
   readonly sim: Simulator
   readonly xen: XenLayer
+  /** The bot's SSH key, and where it pins host keys. */
+  readonly identity: TestChat['identity']
+  readonly hostKeys: TestChat['hostKeys']
   readonly dataDir: string
   /** The SQLite file, for a second connection that breaks things behind the bot's back. */
   readonly dbFile: string
@@ -153,7 +159,7 @@ export function approvalIdOf(reply: Reply): string {
 
 /** Starts the demo pools, the Xen layer and a governed bot over a fresh data directory. */
 export async function startGovernedChat(options: GovernedChatOptions = {}): Promise<GovernedChat> {
-  const chat = await startChat({ provisioning: options.provisioning })
+  const chat = await startChat({ scenario: options.scenario, provisioning: options.provisioning })
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-governed-'))
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
   const rules = approvalsSchema.parse({ actions: options.rules ?? { 'docker restart': {} } })
@@ -184,8 +190,9 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       commands: [...commands, ...(options.extraCommands ?? [])],
       access,
       inventory: chat.xen.inventory,
-      docker: createDockerRouter({ xscontainer: chat.xen.xscontainer }),
+      docker: createDockerRouter({ xscontainer: chat.xen.xscontainer, ssh: chat.xen.ssh }),
       log: options.log ?? silentLog,
+      dockerSetup: chat.dockerSetup,
       governance,
       provisioning: chat.xen.provisioning,
       records: {
@@ -202,6 +209,8 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
   return {
     sim: chat.sim,
     xen: chat.xen,
+    identity: chat.identity,
+    hostKeys: chat.hostKeys,
     dataDir,
     dbFile: join(dataDir, DATABASE_FILE),
     rules,

@@ -14,13 +14,20 @@ import { poolConfigSchema } from '../../src/config.js'
 import { AccessPolicy, accessSchema } from '../../src/core/access.js'
 import type { Actor } from '../../src/core/command.js'
 import { Dispatcher } from '../../src/core/dispatcher.js'
+import type { HostKeyStore } from '../../src/core/host-keys.js'
 import type { Block, Reply } from '../../src/core/reply.js'
 import { silentLog } from '../../src/log.js'
 import type { DockerDaemon } from '../../src/sim/docker/docker-daemon.js'
+import type { Scenario } from '../../src/sim/scenario.js'
 import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
+import { openStore } from '../../src/store/open-store.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
 import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
+import { BotIdentity } from '../../src/xen/ssh/bot-identity.js'
+import { XenDockerSetup } from '../../src/xen/ssh/docker-setup.js'
+import { generateEd25519 } from '../../src/xen/ssh/generate-key.js'
+import type { SshDockerBackend } from '../../src/xen/ssh/ssh-docker-backend.js'
 import { createXenLayer, type XenLayer } from '../../src/xen/xen-layer.js'
 import { startSim } from './sim.js'
 
@@ -43,6 +50,11 @@ export type DemoUser = 'alice' | 'bob' | 'carol' | 'eve'
 export interface TestChat {
   readonly sim: Simulator
   readonly xen: XenLayer
+  /** The bot's SSH key (the demo's modern guests trust it) and where its host keys are pinned. */
+  readonly identity: BotIdentity
+  readonly hostKeys: HostKeyStore
+  /** `/docker enable|disable` and `/xen key|trust` over this simulator. */
+  readonly dockerSetup: XenDockerSetup
   readonly dispatcher: Dispatcher
   say(user: DemoUser, text: string): Promise<Reply>
   press(user: DemoUser, token: string): Promise<Reply>
@@ -52,16 +64,17 @@ export interface TestChat {
   daemon(pool: string, vm: string): DockerDaemon
 }
 
-const running: { xen: XenLayer; sim: Simulator }[] = []
+const running: { xen: XenLayer; sim: Simulator; close: () => void }[] = []
 
 /** What each teardown saw: whether the simulator was still open when the Xen layer was stopped. */
 export const chatTeardowns: { simOpen: boolean }[] = []
 
 afterEach(async () => {
   await Promise.all(
-    running.splice(0).map(async ({ xen, sim }) => {
+    running.splice(0).map(async ({ xen, sim, close }) => {
       chatTeardowns.push({ simOpen: sim.pools.every((p) => !p.pool.closed) })
       await xen.stop()
+      close()
     }),
   )
 })
@@ -69,8 +82,10 @@ afterEach(async () => {
 const actor = (user: DemoUser): Actor => ({ platform: 'shell', id: user, name: user })
 
 /** Starts the demo pools and the bot over them; both stop after the current test. */
-export async function startChat(options: { provisioning?: ProvisioningOptions | undefined } = {}): Promise<TestChat> {
-  const sim = await startSim({ scenario: 'demo' })
+export async function startChat(
+  options: { readonly scenario?: Scenario | undefined; readonly provisioning?: ProvisioningOptions | undefined } = {},
+): Promise<TestChat> {
+  const sim = await startSim({ scenario: options.scenario ?? 'demo' })
   const pools = sim.pools.map((p) =>
     poolConfigSchema.parse({
       name: p.name,
@@ -80,26 +95,45 @@ export async function startChat(options: { provisioning?: ProvisioningOptions | 
       tls: 'verify',
     }),
   )
+  // The bot's SSH side: a fresh key the demo's modern guests trust, pins in memory, the simulator's map.
+  const identity = new BotIdentity(generateEd25519('xen-chatops@test').private, 'test')
+  sim.authorizeBotKey(identity.publicLine)
+  const pins = openStore({ memory: true })
+  const hostKeys = pins.hostKeys
   const xen = createXenLayer({
     pools,
     log: silentLog,
     env: { SIM_PW: 'xenroot' },
     tuning: { debounce: 5, eventPollDelay: 100, callTimeout: 5000 },
+    ssh: { identity, hostKeys, resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip), callTimeoutMs: 5000 },
     provisioning: options.provisioning,
   })
-  running.push({ xen, sim })
+  running.push({ xen, sim, close: () => pins.close() })
   xen.start()
   await Promise.all(xen.connections.map((c) => c.synced(5000)))
+  const dockerSetup = new XenDockerSetup({
+    connections: xen.connections,
+    inventory: xen.inventory,
+    identity,
+    hostKeys,
+    resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip),
+    backend: xen.ssh as SshDockerBackend,
+    connectTimeoutMs: 3000,
+  })
   const dispatcher = new Dispatcher({
     commands,
     access: new AccessPolicy(DEMO_ACCESS),
     inventory: xen.inventory,
-    docker: createDockerRouter({ xscontainer: xen.xscontainer }),
+    docker: createDockerRouter({ xscontainer: xen.xscontainer, ssh: xen.ssh }),
     log: silentLog,
+    dockerSetup,
   })
   return {
     sim,
     xen,
+    identity,
+    hostKeys,
+    dockerSetup,
     dispatcher,
     say: (user, text) => dispatcher.handle({ actor: actor(user), text }),
     press: (user, token) => dispatcher.press({ actor: actor(user), token }),

@@ -8,7 +8,7 @@ import { openStore } from '../../src/store/open-store.js'
 import { approvalInput, dbFile, jobInput, openTestStore, rawConnection, tempDir } from './store-helpers.js'
 
 /** The latest real step; test steps come after it. */
-const LATEST = MIGRATIONS.length
+const LATEST = MIGRATIONS.at(-1)?.version ?? 0
 const NEXT = LATEST + 1
 const STEP_NEXT = { version: NEXT, name: 'notes', sql: 'CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT) STRICT' }
 
@@ -19,7 +19,7 @@ describe('migrations', () => {
     const rows = rawConnection(dbFile(dataDir)).prepare('SELECT version, name FROM schema_migrations').all()
     expect(rows).toEqual(MIGRATIONS.map((m) => ({ version: m.version, name: m.name })))
     expect(rows[0]).toEqual({ version: 1, name: 'approvals, jobs, interactions, audit chain' })
-    expect(MIGRATIONS.map((m) => m.version)).toEqual(Array.from({ length: LATEST }, (_, i) => i + 1))
+    expect(rows).toContainEqual({ version: 4, name: 'ssh host keys pinned per VM' })
   })
 
   it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
@@ -30,7 +30,7 @@ describe('migrations', () => {
     const second = openTestStore({ dataDir })
     expect(second.approvals.get('a7k2m9')?.state).toBe('pending')
     const raw = rawConnection(dbFile(dataDir))
-    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(LATEST)
+    expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length)
     expect(migrate(raw)).toEqual([])
     expect(migrate(raw)).toEqual([])
   })
@@ -47,6 +47,19 @@ describe('migrations', () => {
       applied_at: 42,
     })
     expect(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'notes'").pluck().get()).toBe('notes')
+  })
+
+  it('a step merged later with a lower version still runs on a database that has a higher one', () => {
+    const db = new Database(':memory:')
+    // A branch released version 3 while version 2 was still in flight elsewhere…
+    const withoutTwo = MIGRATIONS.filter((m) => m.version !== 2)
+    expect(migrate(db, withoutTwo)).toEqual(withoutTwo.map((m) => m.version))
+    // …then version 2 is merged: the next opening applies it alone.
+    expect(migrate(db, MIGRATIONS)).toEqual([2])
+    expect(db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all()).toEqual(
+      MIGRATIONS.map((m) => m.version),
+    )
+    db.close()
   })
 
   it('a database from a newer version is refused with a message that says what to do', () => {
@@ -73,7 +86,10 @@ describe('migrations', () => {
 
   it('a list out of order is a programming error', () => {
     const db = new Database(':memory:')
-    expect(() => migrate(db, [STEP_NEXT])).toThrow('migration notes must be version 1')
+    expect(() => migrate(db, [...MIGRATIONS, { ...STEP_NEXT, version: LATEST }])).toThrow(
+      `migration notes must have a version above ${LATEST}`,
+    )
+    expect(() => migrate(db, [{ ...STEP_NEXT, version: 0 }])).toThrow('migration notes must have a version above 0')
     db.close()
   })
 })

@@ -595,6 +595,14 @@ describe('backend choice', () => {
     expect(chooseBackend('enabled', ['docker']).kind).toBe('xscontainer')
     expect(chooseBackend('absent', ['docker-ready']).kind).toBe('none')
   })
+
+  it('a pool configured for SSH serves its registered VMs over SSH; unmanaged VMs stay unmanaged', () => {
+    expect(chooseBackend('enabled', [], 'ssh')).toEqual({
+      kind: 'ssh',
+      reason: 'registered with xscontainer, and the pool is configured to use SSH',
+    })
+    expect(chooseBackend('absent', [], 'ssh').kind).toBe('none')
+  })
 })
 
 describe('VM summaries and the docker_* parse cache', () => {
@@ -675,8 +683,8 @@ describe('pool config', () => {
   const valid = { name: 'lab-legacy', url: 'https://xs76.example', password: { env: 'XS_PASSWORD' } }
   const FP = 'AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89'
 
-  it('fills the defaults: username root, TLS verified', () => {
-    expect(poolConfigSchema.parse(valid)).toEqual({ ...valid, username: 'root', tls: 'verify' })
+  it('fills the defaults: username root, TLS verified, Docker backend chosen per VM', () => {
+    expect(poolConfigSchema.parse(valid)).toEqual({ ...valid, username: 'root', tls: 'verify', dockerBackend: 'auto' })
   })
 
   it('normalises a fingerprint with colons to 64 lower-case hex digits', () => {

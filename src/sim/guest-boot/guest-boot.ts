@@ -14,11 +14,11 @@
  */
 import { load } from 'js-yaml'
 import { DockerDaemon } from '../docker/docker-daemon.js'
+import { GuestSsh } from '../guest-ssh/guest-ssh.js'
 import { scheduleGuestReport } from '../handlers/guest-agent.js'
 import { NULL_REF } from '../object-store.js'
 import type { SimPool } from '../sim-pool.js'
 import { readConfigDrive } from '../xscontainer/config-drive.js'
-import { getPoolKeyPair } from '../xscontainer/pool-keys.js'
 import { readFatFiles, readFatLabels, warmUpFatReader } from './fat-image.js'
 import { nextGuestIp } from './guest-ip.js'
 
@@ -195,13 +195,22 @@ async function firstBoot(pool: SimPool, vm: string): Promise<void> {
       ...(boot.how === 'coreos-live' ? { os: 'Container Linux by CoreOS 2345.3.0 (Rhyolite)' } : {}),
     })
   }
-  const poolKey = boot.how === 'coreos-live' ? getPoolKeyPair(pool).publicKey.split(' ')[1] : undefined
-  const core = boot.users.core
-  guest.ssh = {
+  // The accounts the config set up, with the keys it put in their authorized_keys (the pool's key among
+  // them on CoreOS, so xscontainer's monitor logs in with it; the bot's on modern guests).
+  const users = Object.entries(boot.users).map(([userName, user]) => ({
+    name: userName,
+    authorizedKeys: [...user.keys],
+    docker: user.docker,
+  }))
+  guest.ssh = new GuestSsh({
     server: boot.how === 'coreos-live' || boot.how === 'cloud-init',
-    poolKeyAuthorized: poolKey !== undefined && (core?.keys.some((k) => k.includes(poolKey)) ?? false),
+    // Only keys the drive really installed count: nothing is preset.
+    poolKeyAuthorized: false,
     ncat: boot.how === 'coreos-live',
-  }
+    socket: boot.dockerInstalled,
+    dockerCli: boot.dockerInstalled,
+    ...(users.length > 0 ? { users } : {}),
+  })
   // The agent reports once the guest is up (this supersedes the report VM.start scheduled).
   if (running) scheduleGuestReport(pool, vm)
 }

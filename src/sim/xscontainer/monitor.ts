@@ -11,7 +11,7 @@ import { NULL_REF } from '../object-store.js'
 import type { SimPool } from '../sim-pool.js'
 import { XapiFault } from '../xapi-fault.js'
 import { toXapiDate } from '../xapi-time.js'
-import { reachDocker, suitableVmIps } from './docker-access.js'
+import { poolKeyAccepted, reachDocker, suitableVmIps, xscontainerUser } from './docker-access.js'
 import { removeOtherConfigKeys, setOtherConfigKey } from './docker-calls.js'
 import { dockerPsXml } from './docker-ps.js'
 import { DOCKER_KEYS } from './plugin.js'
@@ -196,20 +196,25 @@ export class XscontainerMonitor {
 
 /**
  * `ssh.determine_error_cause` (xscontainer.md §3.4): the checks in order, the first fatal one ends
- * the diagnosis. The simulated guest has no host-key or socket-permission faults, so checks 3 and 7
- * never fire. [UNVERIFIED] a stopped dockerd counts as "no socket" (dockerd removes its socket on a
- * clean exit unless systemd's docker.socket keeps it).
+ * the diagnosis. dom0 pins no host key in the simulation, so check 3 never fires here (the bot's own
+ * pinning is in src/xen). [UNVERIFIED] a stopped dockerd counts as "no socket" (dockerd removes its
+ * socket on a clean exit unless systemd's docker.socket keeps it).
  */
 export function determineErrorCause(pool: SimPool, vmRef: string): string {
   const guest = pool.guests.get(vmRef)
   const ssh = guest?.ssh
   if (suitableVmIps(pool, vmRef).length === 0 || !ssh?.server) return ERROR_CAUSE_NETWORK
-  if (!ssh.poolKeyAuthorized)
+  if (!poolKeyAccepted(pool, vmRef))
     return 'Unable to verify key-based authentication. Please prepare the VM to install a key.'
   let cause = ''
   if (!ssh.ncat) cause += 'Unable to find ncat inside the VM. Please install ncat. '
-  if (!guest?.docker?.up) {
+  const access = ssh.socketAccess(xscontainerUser(pool, vmRef), guest?.docker?.up ?? false)
+  if (access === 'missing') {
     return `${cause}Unable to find the Docker unix socket at /var/run/docker.sock. Please install and run Docker.`
+  }
+  if (access === 'denied') {
+    cause +=
+      'Unable to access the Docker unix socket. Please make sure the specified user account belongs to the docker account group.'
   }
   return cause || 'Unable to determine cause of failure.'
 }

@@ -22,12 +22,19 @@ function readSecret(pool: SimPool, uuid: string | undefined): string | undefined
   return ref ? String(pool.store.get('secret', ref).value) : undefined
 }
 
-export function getPoolKeyPair(pool: SimPool): PoolKeyPair {
-  const poolRef = pool.poolRef
-  const otherConfig = pool.store.get('pool', poolRef).other_config as Record<string, string>
+/** The pool's key pair when it exists already; nothing is created. */
+export function findPoolKeyPair(pool: SimPool): PoolKeyPair | undefined {
+  const otherConfig = pool.store.get('pool', pool.poolRef).other_config as Record<string, string>
   const privateKey = readSecret(pool, otherConfig[PRIVATE_KEY_SECRET])
   const publicKey = readSecret(pool, otherConfig[PUBLIC_KEY_SECRET])
-  if (privateKey && publicKey) return { privateKey, publicKey }
+  return privateKey && publicKey ? { privateKey, publicKey } : undefined
+}
+
+export function getPoolKeyPair(pool: SimPool): PoolKeyPair {
+  const found = findPoolKeyPair(pool)
+  if (found) return found
+  const poolRef = pool.poolRef
+  const otherConfig = pool.store.get('pool', poolRef).other_config as Record<string, string>
 
   const pair = ssh2.utils.generateKeyPairSync('rsa', { bits: 2048, comment: `xscontainer@${pool.name}` })
   const privRef = pool.store.create('secret', { value: pair.private })
