@@ -42,10 +42,11 @@ const HOSTILE: readonly string[] = [
 const READ_ONLY = /^(session\.|event\.|[A-Za-z_]+\.get_|[A-Za-z_]+\.get_all|pool\.get_)/
 
 /**
- * Plugin functions that only read (the form of /coreos create prefills its cloud-config from the first);
- * every other plugin function acts.
+ * Plugin functions that only read the pool's cloud-config (the form of /coreos create prefills from the
+ * first). Not get_inspect or get_top: they take a container id into dom0, so a hostile argument must be
+ * refused before them.
  */
-const PLUGIN_READS = /^xscontainer\.(get_config_drive_default|get_config_drive_configuration|get_inspect|get_top)$/
+const PLUGIN_READS = /^xscontainer\.(get_config_drive_default|get_config_drive_configuration)$/
 
 /** A valid value per well-known argument, so the hostile value is the only thing wrong. */
 const BASELINE: Readonly<Record<string, string>> = { vm: 'web-1', container: 'nginx-front', pool: 'lab-legacy' }
