@@ -109,38 +109,46 @@ export interface DigestRecord extends AlertDestinationKey {
   readonly closed: boolean
 }
 
-/** Alert state, durable (src/store/sqlite-alerts.ts). Each method is one statement or one transaction. */
+/**
+ * Alert state, durable (src/store/sqlite-alerts.ts, src/store/pg/pg-alerts.ts). Each method is one
+ * statement or one transaction. Only the leader replica's engine writes signals; button presses
+ * (acknowledge, mute, claimRestart) may come from any replica, so those are atomic conditional writes.
+ */
 export interface AlertStore {
-  /** Runs `fn` (synchronous) as one transaction: one signal's writes commit together (a storm writes thousands). */
-  atomically<T>(fn: () => T): T
+  /**
+   * Runs `fn` as one transaction on `tx`, a view of this store whose calls join it: one signal's writes
+   * commit together (a storm writes thousands) or not at all. Calls are serialised: a second
+   * `atomically` waits for the first to end.
+   */
+  atomically<T>(fn: (tx: AlertStore) => Promise<T>): Promise<T>
   /** Stores a new alert and its pending posts (one per destination) together. */
-  create(record: AlertRecord, destinations: readonly AlertDestinationKey[]): AlertRecord
-  get(id: string): AlertRecord | undefined
+  create(record: AlertRecord, destinations: readonly AlertDestinationKey[]): Promise<AlertRecord>
+  get(id: string): Promise<AlertRecord | undefined>
   /** The alert of `key` that is open or acknowledged (there is at most one). */
-  live(key: string): AlertRecord | undefined
+  live(key: string): Promise<AlertRecord | undefined>
   /** The newest alert of `key`, in any state. */
-  latest(key: string): AlertRecord | undefined
+  latest(key: string): Promise<AlertRecord | undefined>
   /** Every alert still open or acknowledged, oldest first. */
-  unresolved(): AlertRecord[]
-  update(id: string, patch: Partial<Omit<AlertRecord, 'id' | 'key' | 'kind' | 'firstAt'>>): AlertRecord
+  unresolved(): Promise<AlertRecord[]>
+  update(id: string, patch: Partial<Omit<AlertRecord, 'id' | 'key' | 'kind' | 'firstAt'>>): Promise<AlertRecord>
   /** Acknowledges an open alert atomically; undefined when it was not open. */
-  acknowledge(id: string, by: string, at: number): AlertRecord | undefined
+  acknowledge(id: string, by: string, at: number): Promise<AlertRecord | undefined>
   /** Sets the alert's restart to `by` if none was asked yet; false when one was (a restart runs once). */
-  claimRestart(id: string, by: string, at: number): boolean
-  mute(key: string, until: number, by: string): void
-  muted(key: string, now: number): { readonly until: number; readonly by: string } | undefined
-  posts(alertId: string): AlertPost[]
+  claimRestart(id: string, by: string, at: number): Promise<boolean>
+  mute(key: string, until: number, by: string): Promise<void>
+  muted(key: string, now: number): Promise<{ readonly until: number; readonly by: string } | undefined>
+  posts(alertId: string): Promise<AlertPost[]>
   /** Posts with neither a message nor a digest yet, of unresolved alerts (a restart re-queues them). */
-  pendingPosts(): AlertPost[]
-  setPost(post: AlertPost): void
-  digest(id: string): DigestRecord | undefined
-  openDigest(destination: AlertDestinationKey, reason: DigestRecord['reason']): DigestRecord | undefined
-  saveDigest(digest: DigestRecord): void
+  pendingPosts(): Promise<AlertPost[]>
+  setPost(post: AlertPost): Promise<void>
+  digest(id: string): Promise<DigestRecord | undefined>
+  openDigest(destination: AlertDestinationKey, reason: DigestRecord['reason']): Promise<DigestRecord | undefined>
+  saveDigest(digest: DigestRecord): Promise<void>
   /**
    * Forgets alerts resolved before `before` (with their posts), closed digests that no longer count
    * any alert, and lapsed mutes; returns how many alerts went. Open alerts are never pruned.
    */
-  prune(before: number): number
+  prune(before: number): Promise<number>
   /** How many alerts a digest counts, and how many of them are not resolved yet. */
-  digestAlerts(digestId: string): { readonly total: number; readonly unresolved: number }
+  digestAlerts(digestId: string): Promise<{ readonly total: number; readonly unresolved: number }>
 }

@@ -21,9 +21,9 @@ export interface PinnedHostKey {
 }
 
 export interface HostKeyStore {
-  get(vmUuid: string): PinnedHostKey | undefined
+  get(vmUuid: string): Promise<PinnedHostKey | undefined>
   /** Pins a key when the VM has none yet; false (and nothing changes) when it already has one. */
-  pinFirst(record: PinnedHostKey): boolean
+  pinFirst(record: PinnedHostKey): Promise<boolean>
   /** Replaces the VM's pinned key (an admin re-trusted it after checking). */
-  replace(record: PinnedHostKey): void
+  replace(record: PinnedHostKey): Promise<void>
 }

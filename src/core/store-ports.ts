@@ -1,8 +1,10 @@
 /**
- * The durable state the core needs, as ports (style rule 4): implemented by src/store with SQLite now,
- * and by a PostgreSQL implementation later for several replicas. Every method that decides something
- * (claim an approval decision, record an interaction) is atomic in the implementation: a transaction,
- * or a single conditional statement, so concurrent callers get exactly one winner.
+ * The durable state the core needs, as ports (style rule 4): implemented by src/store with SQLite (the
+ * embedded default) and with PostgreSQL (several replicas sharing one database, issue #15). Every method
+ * is asynchronous because the shared engine is across a socket; SQLite answers at once. Every method that
+ * decides something (claim an approval decision, record an interaction) is atomic in the implementation:
+ * a transaction, or a single conditional statement, so concurrent callers — in this process or in
+ * another replica — get exactly one winner.
  */
 
 export type ApprovalState = 'pending' | 'approved' | 'denied' | 'expired' | 'cancelled'
@@ -50,24 +52,24 @@ export type VoteOutcome =
   | { readonly kind: 'unknown' }
 
 export interface ApprovalStore {
-  create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): ApprovalRecord
-  get(id: string): ApprovalRecord | undefined
+  create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): Promise<ApprovalRecord>
+  get(id: string): Promise<ApprovalRecord | undefined>
   /**
    * Applies one vote atomically. Expired approvals (expiresAt <= vote.at) turn `expired` and answer
    * `closed`. Approve adds the voter unless already present; reaching quorum sets `approved`. Deny sets
    * `denied`, cancel sets `cancelled`. Only a pending approval changes. The quorum that applies is the
    * larger of `quorum` and the record's own, so a vote can never lower the bar the request was made with.
    */
-  vote(id: string, vote: ApprovalVote, quorum: number): VoteOutcome
+  vote(id: string, vote: ApprovalVote, quorum: number): Promise<VoteOutcome>
   /**
    * Links the job started for an approved request; false if a job was already linked (run once), or
    * the approval is unknown or not `approved`. The job row may be written after this claim.
    */
-  claimForJob(id: string, jobId: string): boolean
+  claimForJob(id: string, jobId: string): Promise<boolean>
   /** Pending approvals, for `/xen approvals`. */
-  pending(now: number): ApprovalRecord[]
+  pending(now: number): Promise<ApprovalRecord[]>
   /** Marks pending approvals whose time is up as expired; returns them (to update their cards). */
-  expire(now: number): ApprovalRecord[]
+  expire(now: number): Promise<ApprovalRecord[]>
 }
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'interrupted'
@@ -94,12 +96,16 @@ export interface JobRecord {
 }
 
 export interface JobStore {
-  create(record: Omit<JobRecord, 'updatedAt'>): JobRecord
-  update(id: string, patch: Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>, at: number): JobRecord
-  get(id: string): JobRecord | undefined
-  recent(requesterKey: string, limit: number): JobRecord[]
+  create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord>
+  update(
+    id: string,
+    patch: Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>,
+    at: number,
+  ): Promise<JobRecord>
+  get(id: string): Promise<JobRecord | undefined>
+  recent(requesterKey: string, limit: number): Promise<JobRecord[]>
   /** Start-up: every job still `running` becomes `interrupted`; returns them (their cards are updated). */
-  interruptRunning(at: number): JobRecord[]
+  interruptRunning(at: number): Promise<JobRecord[]>
 }
 
 export interface InteractionStore {
@@ -107,7 +113,7 @@ export interface InteractionStore {
    * Records a platform interaction id (a Slack action's trigger, a Discord interaction id) the first
    * time it is seen; returns false when it was seen before, so a redelivered event runs nothing.
    */
-  claim(interactionId: string, at: number): boolean
+  claim(interactionId: string, at: number): Promise<boolean>
 }
 
 /** One audit entry as the caller gives it; the log adds sequence, time and the hash chain. */
@@ -166,7 +172,8 @@ export interface AuditLog {
    * no secret values in `data`; keys named like secrets (password, token, secret, privateKey, …) are
    * redacted at the sink anyway, before hashing.
    */
-  append(event: AuditEvent, options?: AuditAppendOptions): AuditEntry
-  verify(): AuditVerdict
-  entries(): Iterable<AuditEntry>
+  append(event: AuditEvent, options?: AuditAppendOptions): Promise<AuditEntry>
+  verify(): Promise<AuditVerdict>
+  /** Every entry in seq order, read in pages (a caller may append while iterating). */
+  entries(): AsyncIterable<AuditEntry>
 }
