@@ -88,6 +88,11 @@ export interface JobRecord {
   readonly requesterKey: string
   readonly requesterName: string
   readonly approvalId?: string | undefined
+  /**
+   * The replica running the job (issue #15): with several replicas sharing one database, only jobs of a
+   * replica that is gone may be marked interrupted. Absent for jobs of a single-process bot.
+   */
+  readonly owner?: string | undefined
   readonly steps: readonly JobStep[]
   readonly result?: string | undefined
   readonly error?: string | undefined
@@ -104,8 +109,12 @@ export interface JobStore {
   ): Promise<JobRecord>
   get(id: string): Promise<JobRecord | undefined>
   recent(requesterKey: string, limit: number): Promise<JobRecord[]>
-  /** Start-up: every job still `running` becomes `interrupted`; returns them (their cards are updated). */
-  interruptRunning(at: number): Promise<JobRecord[]>
+  /**
+   * Every job still `running` becomes `interrupted`, except those owned by a replica in `alive`; returns
+   * them (their cards are updated). A single bot calls it at start-up with nothing alive; with several
+   * replicas the leader calls it with the replicas still heartbeating.
+   */
+  interruptRunning(at: number, alive?: readonly string[]): Promise<JobRecord[]>
 }
 
 export interface InteractionStore {

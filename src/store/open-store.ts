@@ -32,8 +32,9 @@ export interface Store {
   readonly hostKeys: HostKeyStore
   /** Alert state (issue #11). */
   readonly alerts: AlertStore
-  close(): void
-  /** The database file, or `:memory:`. */
+  /** Closes the database (a pool of connections for PostgreSQL); idempotent. */
+  close(): Promise<void>
+  /** The database file, or `:memory:`, or the PostgreSQL address without its password. */
   readonly path: string
 }
 
