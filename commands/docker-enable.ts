@@ -171,7 +171,7 @@ export const dockerEnable = defineCommand({
         Address: address,
         User: plan.user,
         'Keys installed': keys.join(', '),
-        'Host key': setup.pinned(vm())?.fingerprint ?? '—',
+        'Host key': (await setup.pinned(vm()))?.fingerprint ?? '—',
         Backend: backend,
       }),
       context(`by ${ctx.actor.name} · try /docker ps ${plan.vmName}`),

@@ -19,7 +19,7 @@ export const xenApprovals = defineCommand({
   plan: () => ({}),
   async run(ctx) {
     if (!ctx.records) throw new UserError('store.unavailable', 'this bot runs without an approval store')
-    const pending = ctx.records.pendingApprovals()
+    const pending = await ctx.records.pendingApprovals()
     if (pending.length === 0) return privateReply(text('Nothing is waiting for an approval.'))
     const me = `${ctx.actor.platform}:${ctx.actor.id}`
     const blocks: Block[] = pending.flatMap((a) => [

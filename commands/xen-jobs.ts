@@ -16,7 +16,7 @@ export const xenJobs = defineCommand({
   plan: () => ({}),
   async run(ctx) {
     if (!ctx.records) throw new UserError('store.unavailable', 'this bot runs without a job store')
-    const jobs = ctx.records.recentJobs()
+    const jobs = await ctx.records.recentJobs()
     if (jobs.length === 0) return privateReply(text('You have no jobs yet.'))
     return privateReply(
       table(

@@ -39,7 +39,7 @@ export const xenTrust = defineCommand({
   async run(ctx, args, plan) {
     const setup = setupOf(ctx)
     const vm = vmByUuid(ctx.inventory, plan.pool, plan.vmUuid, plan.vmName)
-    const before = setup.pinned(vm)?.fingerprint
+    const before = (await setup.pinned(vm))?.fingerprint
     const pinned = await ctx.step(plan.summary, () => setup.trust(vm, args.fingerprint, actorTag(ctx)))
     return channelReply(
       text(`${vm.name}: its SSH host key is trusted again`, 'success'),

@@ -59,7 +59,7 @@ export interface App {
   /** Starts the HTTP server when `http.port` is configured; undefined otherwise. Closed by stop(). */
   startHttp(): Promise<OpsHttpServer | undefined>
   /** Shutdown: the jobs still running become interrupted (stored, audited); returns them. */
-  interruptRunning(): JobRecord[]
+  interruptRunning(): Promise<JobRecord[]>
   /** Stops the chat adapters, closes the HTTP server, the store, then the pool sessions. Idempotent. */
   stop(): Promise<void>
 }
@@ -83,7 +83,7 @@ export interface AppOptions {
   readonly alertClock?: AlertClock | undefined
 }
 
-export function createApp(options: AppOptions): App {
+export async function createApp(options: AppOptions): Promise<App> {
   const { config, log } = options
   // The store first: if the data directory is unusable the bot must not start taking actions.
   const dataDir = options.dataDir ?? config.store.dataDir
@@ -95,14 +95,14 @@ export function createApp(options: AppOptions): App {
       configured: config.ssh.privateKey && resolveSecret(config.ssh.privateKey, options.env),
     })
   } catch (error) {
-    store.close()
+    await store.close()
     throw error
   }
   const access = new AccessPolicy(config.access)
   const metrics = new PromMetrics()
   const instruments = createInstruments(metrics)
   const jobs = new JobRunner({ store: store.jobs, audit: store.audit, observer: instruments.jobs })
-  const interrupted = jobs.interruptLeftovers()
+  const interrupted = await jobs.interruptLeftovers()
   // Issue #11: jobs and container actions mark what they change, so the alerts do not report the bot's own work.
   const expected = new ExpectedChangeRegistry(options.alertClock ?? systemClock)
   const governance = new Governance({
@@ -221,7 +221,7 @@ export function createApp(options: AppOptions): App {
         await http?.close()
         // The store closes before the pools: a job step cut short by the sessions closing must not
         // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.
-        store.close()
+        await store.close()
         await xen.stop()
       })()
       return stopping

@@ -79,12 +79,12 @@ export async function runAuditCommand(args: string[], io: AuditCommandIo): Promi
     await write(io.stderr, `xen-chatops audit ${command}: ${(error as Error).message}\n`)
     return 1
   } finally {
-    store.close()
+    await store.close()
   }
 }
 
 async function verify(store: Store, io: AuditCommandIo): Promise<number> {
-  const verdict = store.audit.verify()
+  const verdict = await store.audit.verify()
   if (verdict.ok) {
     await write(io.stdout, `audit log ok: ${verdict.entries} entries\n`)
     return 0
@@ -96,7 +96,7 @@ async function verify(store: Store, io: AuditCommandIo): Promise<number> {
 async function exportJsonl(store: Store, io: AuditCommandIo): Promise<number> {
   let count = 0
   let last: string | undefined
-  for (const entry of store.audit.entries()) {
+  for await (const entry of store.audit.entries()) {
     await write(io.stdout, `${JSON.stringify(entry)}\n`)
     count++
     last = entry.hash

@@ -94,7 +94,7 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   )
   const env = { [DEMO_SECRET_ENV]: sim.pools[0]?.password ?? '' }
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'xen-chatops-demo-data-'))
-  const app = createApp({ config, log, env, dataDir, resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip) })
+  const app = await createApp({ config, log, env, dataDir, resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip) })
   // The lab-modern Docker VMs were built with the bot's key (their scenario says botKey: true).
   sim.authorizeBotKey(app.identity.publicLine)
   try {

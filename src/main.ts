@@ -95,7 +95,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
     destination: config.log.file ? pino.destination({ dest: config.log.file, sync: false }) : pino.destination(2),
   })
   routeConsoleWarnings(log)
-  const app = createApp({ config, log })
+  const app = await createApp({ config, log })
   // Jobs the previous run left running end as interrupted; say so before anything else.
   for (const job of app.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   // The chat reads through a pipe the shutdown can close: the chat stops at the end of the current line.

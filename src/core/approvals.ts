@@ -42,23 +42,23 @@ export class ApprovalService {
     this.#now = options.now ?? Date.now
   }
 
-  get(id: string): ApprovalRecord | undefined {
+  get(id: string): Promise<ApprovalRecord | undefined> {
     return this.#store.get(id)
   }
 
-  pending(): ApprovalRecord[] {
+  pending(): Promise<ApprovalRecord[]> {
     return this.#store.pending(this.#now())
   }
 
   /** Marks overdue requests expired and returns them, so their cards can say so. */
-  expireOverdue(): ApprovalRecord[] {
-    const expired = this.#store.expire(this.#now())
+  async expireOverdue(): Promise<ApprovalRecord[]> {
+    const expired = await this.#store.expire(this.#now())
     for (const record of expired)
-      this.#audit.append({ kind: 'approval.outcome', data: { approvalId: record.id, state: 'expired' } })
+      await this.#audit.append({ kind: 'approval.outcome', data: { approvalId: record.id, state: 'expired' } })
     return expired
   }
 
-  request(input: {
+  async request(input: {
     actor: Actor
     requestId: string
     path: string
@@ -66,9 +66,9 @@ export class ApprovalService {
     planDigest: string
     planSummary: string
     rule: ApprovalRule
-  }): ApprovalRecord {
+  }): Promise<ApprovalRecord> {
     const now = this.#now()
-    const record = this.#store.create({
+    const record = await this.#store.create({
       id: newId(),
       path: input.path,
       args: input.args,
@@ -81,7 +81,7 @@ export class ApprovalService {
       createdAt: now,
       expiresAt: now + input.rule.ttlMinutes * 60_000,
     })
-    this.#audit.append({
+    await this.#audit.append({
       kind: 'approval.created',
       requestId: input.requestId,
       platform: input.actor.platform,
@@ -103,18 +103,18 @@ export class ApprovalService {
    * (unless the rule says so); approvers need `approve` on the target, through an approver role when the
    * rule names some. The store applies the vote atomically.
    */
-  vote(
+  async vote(
     record: ApprovalRecord,
     kind: VoteKind,
     voter: Actor,
     target: Target | undefined,
     rule: ApprovalRule,
-  ): VoteOutcome {
+  ): Promise<VoteOutcome> {
     const self = actorKey(voter) === record.requesterKey
     // Fix (issue #6 tests): a refused vote is a decision like an access denial, so it is audited too;
     // before, a self-approval or an approver without scope left no trace in the audit log.
-    const refuse = (error: UserError): never => {
-      this.#audit.append({
+    const refuse = async (error: UserError): Promise<never> => {
+      await this.#audit.append({
         kind: 'approval.vote',
         platform: voter.platform,
         userId: voter.id,
@@ -124,10 +124,10 @@ export class ApprovalService {
       throw error
     }
     if (kind === 'cancel') {
-      if (!self) refuse(new UserError('approval.not_requester', `only ${record.requesterName} can cancel this request`))
+      if (!self) await refuse(new UserError('approval.not_requester', `only ${record.requesterName} can cancel this request`))
     } else {
       if (self && kind === 'approve' && !rule.selfApproval) {
-        refuse(new UserError('approval.self', 'you cannot approve your own request; another approver must'))
+        await refuse(new UserError('approval.self', 'you cannot approve your own request; another approver must'))
       }
       const allowed = rule.approverRoles
         ? this.#access.allowsThroughRoles(voter, 'approve', target, rule.approverRoles)
@@ -135,17 +135,17 @@ export class ApprovalService {
       if (!allowed) {
         const where = target?.vm ? ` on ${target.vm.name}` : target ? ` on pool ${target.pool}` : ''
         const through = rule.approverRoles ? ` through one of the roles ${rule.approverRoles.join(', ')}` : ''
-        refuse(
+        await refuse(
           new UserError('access.denied', `you need the approve permission${where}${through} to ${kind} this request`),
         )
       }
     }
-    const outcome = this.#store.vote(
+    const outcome = await this.#store.vote(
       record.id,
       { kind, actorKey: actorKey(voter), actorName: voter.name, at: this.#now() },
       record.quorum,
     )
-    this.#audit.append({
+    await this.#audit.append({
       kind: 'approval.vote',
       platform: voter.platform,
       userId: voter.id,
@@ -153,7 +153,7 @@ export class ApprovalService {
       data: { approvalId: record.id, vote: kind, outcome: outcome.kind },
     })
     if (outcome.kind === 'recorded' && outcome.record.state !== 'pending') {
-      this.#audit.append({
+      await this.#audit.append({
         kind: 'approval.outcome',
         data: { approvalId: record.id, state: outcome.record.state, by: voter.name },
       })
@@ -161,7 +161,7 @@ export class ApprovalService {
     return outcome
   }
 
-  claimForJob(id: string, jobId: string): boolean {
+  claimForJob(id: string, jobId: string): Promise<boolean> {
     return this.#store.claimForJob(id, jobId)
   }
 }

@@ -52,8 +52,8 @@ export function buildContext(parts: ContextParts): CommandContext {
     provisioning: options.provisioning,
     suggest: options.suggestions,
     records: options.records && {
-      recentJobs: () => options.records?.recentJobs(parts.actorKey) ?? [],
-      pendingApprovals: () => options.records?.pendingApprovals() ?? [],
+      recentJobs: async () => (await options.records?.recentJobs(parts.actorKey)) ?? [],
+      pendingApprovals: async () => (await options.records?.pendingApprovals()) ?? [],
     },
   }
 }

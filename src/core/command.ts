@@ -56,9 +56,9 @@ export interface Plan {
 
 export interface CommandRecords {
   /** The asker's recent jobs, newest first. */
-  recentJobs(): readonly JobRecord[]
+  recentJobs(): Promise<readonly JobRecord[]>
   /** Requests waiting for an approval. */
-  pendingApprovals(): readonly ApprovalRecord[]
+  pendingApprovals(): Promise<readonly ApprovalRecord[]>
 }
 
 export interface CommandContext {

@@ -42,8 +42,8 @@ export interface DispatcherOptions {
   readonly governance?: Governance | undefined
   readonly records?:
     | {
-        recentJobs(actorKey: string): readonly JobRecord[]
-        pendingApprovals(): readonly ApprovalRecord[]
+        recentJobs(actorKey: string): Promise<readonly JobRecord[]>
+        pendingApprovals(): Promise<readonly ApprovalRecord[]>
       }
     | undefined
   readonly now?: (() => number) | undefined

@@ -98,7 +98,7 @@ export class Dispatcher {
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     const seen = observeCommand(this.#options.observer, 'redelivered')
     try {
-      if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
+      if ((await this.#options.governance?.claimInteraction(invocation.interactionId)) === false) return ALREADY_HANDLED
       checkLength(invocation.text)
       const words = tokenize(invocation.text.trim().replace(/^\//, ''))
       const found = findCommand(this.#options.commands, words)
@@ -124,7 +124,7 @@ export class Dispatcher {
         })
         return formReply({ token, ...spec }, this.#forms.ttlMs)
       }
-      governance?.auditRequest(invocation.actor, requestId, invocation.text, command.mutating, log)
+      await governance?.auditRequest(invocation.actor, requestId, invocation.text, command.mutating, log)
       return await this.#proceed(command, checkArgs(command, input), ctx)
     } catch (error) {
       seen.outcome = outcomeOf(error)
@@ -145,7 +145,8 @@ export class Dispatcher {
     const seen = observeCommand(this.#options.observer, 'redelivered')
     const answer = (reply: Reply): SubmitOutcome => ({ kind: 'reply', reply })
     try {
-      if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return answer(ALREADY_HANDLED)
+      if ((await this.#options.governance?.claimInteraction(invocation.interactionId)) === false)
+        return answer(ALREADY_HANDLED)
       seen.command = 'submit'
       const token = invocation.token.trim()
       const form = this.#forms.get(token)
@@ -168,7 +169,7 @@ export class Dispatcher {
       }
       const ctx = this.#context({ ...invocation, text: '' }, requestId, log)
       const text = submissionText(command, form.spec, invocation.values)
-      this.#options.governance?.auditRequest(invocation.actor, requestId, text, command.mutating, log)
+      await this.#options.governance?.auditRequest(invocation.actor, requestId, text, command.mutating, log)
       try {
         const reply = await this.#proceed(command, stashSecrets(form.spec, parsed.data, this.#secrets), ctx)
         this.#forms.delete(token)
@@ -193,7 +194,7 @@ export class Dispatcher {
    * one-time password can only come through the form (as a handle, see SecretStash).
    */
   async #formSpec(command: AnyCommand, ctx: CommandContext, input: Readonly<Record<string, unknown>>) {
-    this.#require(ctx.actor, command, undefined, ctx.requestId)
+    await this.#require(ctx.actor, command, undefined, ctx.requestId)
     const spec = await command.form?.(ctx, input)
     const typed = spec?.inputs.filter((i) => i.kind === 'text' && i.secret && input[i.id] !== undefined) ?? []
     if (typed.length > 0) {
@@ -209,13 +210,13 @@ export class Dispatcher {
   async #proceed(command: AnyCommand, args: Record<string, unknown>, ctx: CommandContext): Promise<Reply> {
     const { actor, requestId, log } = ctx
     const governance = this.#options.governance
-    this.#require(actor, command, undefined, requestId)
+    await this.#require(actor, command, undefined, requestId)
     const plan = await command.plan(ctx, args)
-    this.#require(actor, command, plan.target, requestId)
+    await this.#require(actor, command, plan.target, requestId)
     if (!command.mutating) return await command.run(ctx, args, plan)
     log.info({ command: command.path, args, target: plan.target }, 'mutating command planned')
     const planned: PlannedCommand = { command, args, plan, ctx, status: ctx.status }
-    if (governance?.needsApproval(command.path)) return governance.requestApproval(planned)
+    if (governance?.needsApproval(command.path)) return await governance.requestApproval(planned)
     if (command.confirm) {
       const entry = { actorKey: actorKey(actor), actorName: actor.name, path: command.path, args }
       return confirmationReply(this.#confirmations, entry, plan, this.#ttlMs)
@@ -229,7 +230,7 @@ export class Dispatcher {
     const log = this.#options.log.child({ requestId, user: invocation.actor.name, platform: invocation.actor.platform })
     const seen = observeCommand(this.#options.observer, 'redelivered')
     try {
-      if (this.#options.governance?.claimInteraction(invocation.interactionId) === false) return ALREADY_HANDLED
+      if ((await this.#options.governance?.claimInteraction(invocation.interactionId)) === false) return ALREADY_HANDLED
       seen.command = 'press'
       const status = invocation.status ?? (async () => undefined)
       const voted = await this.#options.governance?.vote(
@@ -280,16 +281,17 @@ export class Dispatcher {
   }
 
   /** Deny by default; only a command open to ANYONE (help) skips the policy. Decisions are audited. */
-  #require(actor: Actor, command: AnyCommand, target?: Target, requestId = ''): void {
+  async #require(actor: Actor, command: AnyCommand, target?: Target, requestId = ''): Promise<void> {
     if (command.permission === ANYONE) return
     const governance = this.#options.governance
     try {
       this.#options.access.require(actor, command.permission, target)
     } catch (error) {
-      governance?.auditAccess(actor, requestId, command.path, false, `${command.permission} missing`)
+      await governance?.auditAccess(actor, requestId, command.path, false, `${command.permission} missing`)
       throw error
     }
-    if (target && command.mutating) governance?.auditAccess(actor, requestId, command.path, true, command.permission)
+    if (target && command.mutating)
+      await governance?.auditAccess(actor, requestId, command.path, true, command.permission)
   }
 
   /** A stored request (confirmation, approval) planned again for `actor`, with access re-checked. */
@@ -305,9 +307,9 @@ export class Dispatcher {
     if (!command) throw new Error(`stored request for unknown command ${path}`)
     const ctx = this.#context({ actor, text: '', status }, requestId, log)
     const args = command.args.parse(rawArgs) as Record<string, unknown>
-    this.#require(actor, command, undefined, requestId)
+    await this.#require(actor, command, undefined, requestId)
     const plan = await command.plan(ctx, args)
-    this.#require(actor, command, plan.target, requestId)
+    await this.#require(actor, command, plan.target, requestId)
     return { command, args, plan, ctx, status }
   }
 

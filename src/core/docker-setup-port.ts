@@ -21,7 +21,7 @@ export type SetupLogin = { readonly user: string; readonly password?: string | u
 
 export interface DockerSetup {
   key(): BotKeyInfo
-  pinned(vm: VmSummary): PinnedHostKey | undefined
+  pinned(vm: VmSummary): Promise<PinnedHostKey | undefined>
   /** The host key the VM presents now (connects only as far as the key exchange). */
   presentedHostKey(vm: VmSummary): Promise<{ readonly algorithm: string; readonly fingerprint: string }>
   /** Pins the key the VM presents, if it is the one with `fingerprint` (checked by an admin). */

@@ -54,10 +54,10 @@ export class Governance {
   }
 
   /** Audits a request; a mutating request whose audit fails does not run. */
-  auditRequest(actor: Actor, requestId: string, text: string, mutating: boolean, log: Log): void {
+  async auditRequest(actor: Actor, requestId: string, text: string, mutating: boolean, log: Log): Promise<void> {
     try {
       // A read's entry skips the disk sync: nothing acts on it, and reads are most of the traffic.
-      this.#appendBy(actor, requestId, 'request', { text }, mutating)
+      await this.#appendBy(actor, requestId, 'request', { text }, mutating)
     } catch (error) {
       log.error({ err: error }, 'audit write failed')
       if (mutating) throw auditUnavailable(error)
@@ -68,9 +68,9 @@ export class Governance {
    * Audits an access decision. It is written before any action (and, for a vote or a confirm, before
    * the vote or the run), so a failed write stops what follows, in the same words as auditRequest.
    */
-  auditAccess(actor: Actor, requestId: string, path: string, allowed: boolean, reason: string): void {
+  async auditAccess(actor: Actor, requestId: string, path: string, allowed: boolean, reason: string): Promise<void> {
     try {
-      this.#appendBy(actor, requestId, 'access', { command: path, allowed, reason })
+      await this.#appendBy(actor, requestId, 'access', { command: path, allowed, reason })
     } catch (error) {
       throw auditUnavailable(error)
     }
@@ -82,8 +82,8 @@ export class Governance {
     kind: 'request' | 'access',
     data: Record<string, unknown>,
     durable = true,
-  ): void {
-    this.#options.audit.append(
+  ): Promise<unknown> {
+    return this.#options.audit.append(
       {
         kind,
         requestId,
@@ -101,11 +101,11 @@ export class Governance {
   }
 
   /** Puts a planned mutating command up for approval: the card goes to the channel. */
-  requestApproval(planned: PlannedCommand): Reply {
+  async requestApproval(planned: PlannedCommand): Promise<Reply> {
     const rule = approvalRuleFor(this.#options.rules, planned.command.path)
     if (!rule) throw new Error(`no approval rule for ${planned.command.path}`)
-    this.#sweep()
-    const record = this.#options.approvals.request({
+    await this.#sweep()
+    const record = await this.#options.approvals.request({
       actor: planned.ctx.actor,
       requestId: planned.ctx.requestId,
       path: planned.command.path,
@@ -170,8 +170,8 @@ export class Governance {
   async vote(token: string, voter: Actor, status: StatusSink, replan: Replanner): Promise<Reply | undefined> {
     const parsed = parseVoteToken(token)
     if (!parsed) return undefined
-    this.#sweep()
-    const record = this.#options.approvals.get(parsed.id)
+    await this.#sweep()
+    const record = await this.#options.approvals.get(parsed.id)
     if (!record) throw new UserError('approval.unknown', `there is no request ${parsed.id}`)
     if (record.state !== 'pending')
       return privateReply(...approvalCard(record), text(`This request is already ${record.state}.`, 'warning'))
@@ -197,7 +197,7 @@ export class Governance {
         ),
       )
     }
-    const outcome = this.#options.approvals.vote(record, parsed.kind, voter, planned?.plan.target, rule)
+    const outcome = await this.#options.approvals.vote(record, parsed.kind, voter, planned?.plan.target, rule)
     switch (outcome.kind) {
       case 'unknown':
         throw new UserError('approval.unknown', `there is no request ${parsed.id}`)
@@ -225,32 +225,33 @@ export class Governance {
       )
     }
     const jobId = newJobId()
-    if (!this.#options.approvals.claimForJob(updated.id, jobId)) {
+    if (!(await this.#options.approvals.claimForJob(updated.id, jobId))) {
       return privateReply(text('This request already ran.', 'warning'))
     }
     const reply = await this.runAsJob(planned, updated.id, jobId)
     return channelReply(...approvalCard(updated), ...reply.blocks)
   }
 
-  /** Expires overdue requests and updates the cards still known to this process. */
   /**
    * Claims a platform interaction id; false when it was handled before (Slack retries, a Discord
-   * redelivery), in which case the caller must do nothing.
+   * redelivery, the same event handed to two replicas), in which case the caller must do nothing.
    */
-  claimInteraction(interactionId: string | undefined): boolean {
+  async claimInteraction(interactionId: string | undefined): Promise<boolean> {
     if (!interactionId || !this.#options.interactions) return true
     return this.#options.interactions.claim(interactionId, (this.#options.now ?? Date.now)())
   }
 
   /** Expires overdue requests on a timer too, so their cards change even when nobody is typing. */
   startExpirySweep(intervalMs = 30_000): () => void {
-    const timer = setInterval(() => this.#sweep(), intervalMs)
+    // A sweep that fails (the database away for a moment) is tried again at the next tick.
+    const timer = setInterval(() => void this.#sweep().catch(() => undefined), intervalMs)
     timer.unref()
     return () => clearInterval(timer)
   }
 
-  #sweep(): void {
-    for (const record of this.#options.approvals.expireOverdue()) {
+  /** Expires overdue requests and updates the cards still known to this process. */
+  async #sweep(): Promise<void> {
+    for (const record of await this.#options.approvals.expireOverdue()) {
       void this.#cards
         .get(record.id)?.(approvalCardAsStatus(record))
         .catch(() => undefined)

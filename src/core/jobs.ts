@@ -59,6 +59,7 @@ export class JobRunner {
   readonly #now: () => number
   readonly #editIntervalMs: number
   readonly #observer: JobObserver | undefined
+  readonly #owner: string | undefined
 
   constructor(options: {
     store: JobStore
@@ -66,7 +67,10 @@ export class JobRunner {
     now?: () => number
     editIntervalMs?: number
     observer?: JobObserver | undefined
+    /** This replica's id, stored with each job it runs (issue #15); absent for a single bot. */
+    owner?: string | undefined
   }) {
+    this.#owner = options.owner
     this.#store = options.store
     this.#audit = options.audit
     this.#now = options.now ?? Date.now
@@ -74,11 +78,14 @@ export class JobRunner {
     this.#observer = options.observer
   }
 
-  /** Start-up: jobs a previous process left running are marked interrupted; returns their final cards. */
-  interruptLeftovers(): JobRecord[] {
-    const jobs = this.#store.interruptRunning(this.#now())
+  /**
+   * Jobs a previous process left running are marked interrupted (all of them at a single bot's start;
+   * with replicas, the leader spares those of replicas still alive); returns their final cards.
+   */
+  async interruptLeftovers(alive?: readonly string[]): Promise<JobRecord[]> {
+    const jobs = await this.#store.interruptRunning(this.#now(), alive)
     for (const job of jobs) {
-      this.#audit.append({ kind: 'job.finished', data: { jobId: job.id, state: 'interrupted', path: job.path } })
+      await this.#audit.append({ kind: 'job.finished', data: { jobId: job.id, state: 'interrupted', path: job.path } })
     }
     return jobs
   }
@@ -111,13 +118,13 @@ export class JobRunner {
       })
     // The job exists only if its start is audited: a failing audit write stops everything here.
     try {
-      audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
+      await audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
     } catch (error) {
       // Said in words, as the dispatcher's own audit failures are; nothing has run yet.
       throw auditUnavailable(error)
     }
     let steps: JobStep[] = request.steps.map((label) => ({ label, state: 'pending' }))
-    let job = this.#store.create({
+    let job = await this.#store.create({
       id,
       state: 'running',
       path: request.path,
@@ -125,63 +132,83 @@ export class JobRunner {
       requesterKey: actorKey(request.actor),
       requesterName: request.actor.name,
       approvalId: request.approvalId,
+      owner: this.#owner,
       steps,
       createdAt: this.#now(),
     })
     // Fix (issue #6 tests): the delivery of the last card is awaited before run() returns, so the final
     // card reaches the chat before the command's reply (it was fire-and-forget, and could come after it).
     let shown: Promise<void> = Promise.resolve()
-    const save = (patch: Parameters<JobStore['update']>[1]) => {
-      job = this.#store.update(id, patch, this.#now())
-      shown = status(jobCard(job))
+    // Saves run one after another in the order they were asked (a progress line may ask while a step's
+    // save is still on its way to the database), so the stored job and the card never go backwards.
+    // A progress save's failure is kept and thrown by the next save a step waits for.
+    let saving: Promise<void> = Promise.resolve()
+    let saveFailure: unknown
+    const save = (patch: Parameters<JobStore['update']>[1]): Promise<void> => {
+      saving = saving.then(async () => {
+        job = await this.#store.update(id, patch, this.#now())
+        shown = status(jobCard(job))
+      })
+      const done = saving
+      saving = saving.catch((error: unknown) => {
+        saveFailure ??= error
+      })
+      return done
     }
-    save({ steps })
+    const settled = async () => {
+      await saving
+      if (saveFailure !== undefined) throw saveFailure
+    }
+    await save({ steps })
     const setStep = (label: string, state: JobStep['state'], detail?: string) => {
       const known = steps.some((s) => s.label === label)
       steps = known
         ? steps.map((s) => (s.label === label ? { label, state, ...(detail ? { detail } : {}) } : s))
         : [...steps, { label, state, ...(detail ? { detail } : {}) }]
-      save({ steps })
+      return save({ steps })
     }
     const control: JobControl = {
       id,
       step: async (label, fn) => {
-        audit('job.step', { step: label, state: 'running' })
-        setStep(label, 'running')
+        await audit('job.step', { step: label, state: 'running' })
+        await setStep(label, 'running')
         let detail: string | undefined
         let running = true
         const progress = (text: string) => {
           if (!running || text === detail) return
           detail = text
-          setStep(label, 'running', text)
+          // Display only: not awaited by the work; a failure surfaces at the step's end (settled).
+          setStep(label, 'running', text).catch(() => {})
         }
+        let value: Awaited<ReturnType<typeof fn>>
         try {
-          const value = await fn(progress)
-          running = false
-          audit('job.step', { step: label, state: 'done' })
-          setStep(label, 'done', detail)
-          return value
+          value = await fn(progress)
         } catch (error) {
           running = false
-          setStep(label, 'failed', isUserError(error) ? error.message : 'unexpected error')
-          audit('job.step', { step: label, state: 'failed', error: describe(error) })
+          await setStep(label, 'failed', isUserError(error) ? error.message : 'unexpected error')
+          await audit('job.step', { step: label, state: 'failed', error: describe(error) })
           throw error
         }
+        running = false
+        await audit('job.step', { step: label, state: 'done' })
+        await setStep(label, 'done', detail)
+        await settled()
+        return value
       },
     }
     try {
       const result = await request.work(control)
       steps = steps.map((s) => (s.state === 'pending' ? { ...s, state: 'skipped' } : s))
-      audit('job.finished', { state: 'succeeded', result })
-      save({ state: 'succeeded', steps, result })
+      await audit('job.finished', { state: 'succeeded', result })
+      await save({ state: 'succeeded', steps, result })
       await shown
     } catch (error) {
       steps = steps.map((s) => (s.state === 'pending' ? { ...s, state: 'skipped' } : s))
       const message = isUserError(error) ? error.message : 'an unexpected error stopped the job (it is logged)'
       try {
-        audit('job.finished', { state: 'failed', error: describe(error) })
+        await audit('job.finished', { state: 'failed', error: describe(error) })
       } finally {
-        save({ state: 'failed', steps, error: message })
+        await save({ state: 'failed', steps, error: message })
       }
       await shown
       if (!isUserError(error)) throw error

@@ -16,9 +16,9 @@ export interface PressContext {
   readonly requestId: string
   readonly log: Log
   /** Throws the standard denial unless the actor holds `permission` on `target`; the decision is audited. */
-  require(permission: Permission, target: Target, what: string): void
+  require(permission: Permission, target: Target, what: string): Promise<void>
   /** Audits the press before anything changes; throws (so nothing is done) when the audit log cannot be written. */
-  audit(text: string): void
+  audit(text: string): Promise<void>
   /** Runs chat text as the actor through the whole command flow: access, approval or confirmation, job. */
   run(text: string): Promise<Reply>
 }
@@ -42,16 +42,18 @@ export function pressContext(options: {
     actor,
     requestId,
     log,
-    require: (permission, target, what) => {
+    require: async (permission, target, what) => {
       try {
         access.require(actor, permission, target)
       } catch (error) {
-        governance?.auditAccess(actor, requestId, what, false, `${permission} missing`)
+        await governance?.auditAccess(actor, requestId, what, false, `${permission} missing`)
         throw error
       }
-      governance?.auditAccess(actor, requestId, what, true, permission)
+      await governance?.auditAccess(actor, requestId, what, true, permission)
     },
-    audit: (text) => governance?.auditRequest(actor, requestId, text, true, log),
+    audit: async (text) => {
+      await governance?.auditRequest(actor, requestId, text, true, log)
+    },
     run: options.run,
   }
 }

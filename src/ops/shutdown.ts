@@ -13,7 +13,7 @@ export interface ShutdownSteps {
   /** Resolves true once no job runs, false if `timeoutMs` passed first. */
   jobsIdle(timeoutMs: number): Promise<boolean>
   /** Marks the jobs still running interrupted (stored and audited); returns them. */
-  interruptRunning(): readonly JobRecord[]
+  interruptRunning(): Promise<readonly JobRecord[]>
   /** Closes everything else: store, pool sessions, HTTP server. */
   stop(): Promise<void>
   readonly log: Log
@@ -67,7 +67,7 @@ export async function shutdown(steps: ShutdownSteps, options: ShutdownOptions = 
   const drained = await within(steps.jobsIdle(graceMs), graceMs + 100, log, 'waiting for jobs')
   let interrupted: readonly JobRecord[] = []
   try {
-    interrupted = steps.interruptRunning()
+    interrupted = await steps.interruptRunning()
   } catch (error) {
     // The next start marks them interrupted instead (interruptLeftovers).
     log.error({ err: error }, 'marking running jobs interrupted failed during shutdown')
@@ -87,7 +87,7 @@ export async function shutdown(steps: ShutdownSteps, options: ShutdownOptions = 
 /** The parts of the app a shutdown drives (src/app.ts). */
 export interface ShutdownTarget {
   readonly jobs: { idle(timeoutMs: number): Promise<boolean> }
-  interruptRunning(): readonly JobRecord[]
+  interruptRunning(): Promise<readonly JobRecord[]>
   stop(): Promise<void>
 }
 

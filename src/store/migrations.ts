@@ -168,6 +168,15 @@ export const MIGRATIONS: readonly Migration[] = [
       ) STRICT;
     `,
   },
+  {
+    version: 5,
+    name: 'the replica that runs a job',
+    sql: `
+      -- Issue #15: several replicas may share a database (PostgreSQL); SQLite keeps the column so both
+      -- stores pass one contract. NULL for jobs of a single-process bot.
+      ALTER TABLE jobs ADD COLUMN owner TEXT;
+    `,
+  },
 ]
 
 const latestOf = (migrations: readonly Migration[]) => migrations.at(-1)?.version ?? 0

@@ -63,7 +63,9 @@ export function openStore(options: OpenStoreOptions = {}): Store {
     audit,
     hostKeys: new SqliteHostKeyStore(db),
     alerts: new SqliteAlertStore(db),
-    close: () => db.close(),
+    close: async () => {
+      db.close()
+    },
     path,
   }
 }

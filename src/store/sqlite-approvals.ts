@@ -59,7 +59,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     this.#vote = (id, vote, quorum) => tx.immediate(id, vote, quorum)
   }
 
-  create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): ApprovalRecord {
+  async create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): Promise<ApprovalRecord> {
     this.#db
       .prepare(
         `INSERT INTO approvals (id, state, path, args, plan_digest, plan_summary, requester_key, requester_name,
@@ -79,23 +79,27 @@ export class SqliteApprovalStore implements ApprovalStore {
         record.createdAt,
         record.expiresAt,
       )
-    const created = this.get(record.id)
+    const created = this.#get(record.id)
     if (!created) throw new Error(`approval ${record.id} was not stored`)
     return created
   }
 
-  get(id: string): ApprovalRecord | undefined {
+  async get(id: string): Promise<ApprovalRecord | undefined> {
+    return this.#get(id)
+  }
+
+  #get(id: string): ApprovalRecord | undefined {
     const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined
     return row && toRecord(row)
   }
 
-  vote(id: string, vote: ApprovalVote, quorum: number): VoteOutcome {
+  async vote(id: string, vote: ApprovalVote, quorum: number): Promise<VoteOutcome> {
     return this.#vote(id, vote, quorum)
   }
 
   /** The body of `vote`, run inside the immediate transaction. */
   #decide(id: string, vote: ApprovalVote, quorum: number): VoteOutcome {
-    const record = this.get(id)
+    const record = this.#get(id)
     if (!record) return { kind: 'unknown' }
     if (record.state !== 'pending') return { kind: 'closed', record }
     if (record.expiresAt <= vote.at) {
@@ -118,7 +122,7 @@ export class SqliteApprovalStore implements ApprovalStore {
     return { kind: 'recorded', record: { ...record, approvals, state }, reachedQuorum }
   }
 
-  claimForJob(id: string, jobId: string): boolean {
+  async claimForJob(id: string, jobId: string): Promise<boolean> {
     // One conditional statement: of two concurrent claims, the second finds job_id set and changes nothing.
     const result = this.#db
       .prepare("UPDATE approvals SET job_id = ? WHERE id = ? AND job_id IS NULL AND state = 'approved'")
@@ -126,14 +130,14 @@ export class SqliteApprovalStore implements ApprovalStore {
     return result.changes === 1
   }
 
-  pending(now: number): ApprovalRecord[] {
+  async pending(now: number): Promise<ApprovalRecord[]> {
     const rows = this.#db
       .prepare("SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY created_at, id")
       .all(now) as ApprovalRow[]
     return rows.map(toRecord)
   }
 
-  expire(now: number): ApprovalRecord[] {
+  async expire(now: number): Promise<ApprovalRecord[]> {
     const rows = this.#db
       .prepare("UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= ? RETURNING *")
       .all(now) as ApprovalRow[]

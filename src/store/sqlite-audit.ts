@@ -70,7 +70,7 @@ export class SqliteAuditLog implements AuditLog {
    * loss, and an action must not survive its audit entry. FULL syncs the WAL file, so it also makes
    * every earlier commit on the file durable (votes, claims, job updates written with NORMAL).
    */
-  append(event: AuditEvent, options: AuditAppendOptions = {}): AuditEntry {
+  async append(event: AuditEvent, options: AuditAppendOptions = {}): Promise<AuditEntry> {
     if (this.#db.inTransaction || options.durable === false) return this.#append(event) // the synchronous level cannot change mid-transaction
     const before = this.#db.pragma('synchronous', { simple: true }) as number
     this.#db.pragma('synchronous = FULL')
@@ -127,7 +127,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   /** Checks the whole chain and the head, and names the first problem (see verifyChain). */
-  verify(): AuditVerdict {
+  async verify(): Promise<AuditVerdict> {
     const max = this.#db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM audit_log').get() as { seq: number }
     const bySeq = this.#db.prepare('SELECT seq FROM audit_log WHERE hash = ? ORDER BY seq LIMIT 1').pluck()
     return verifyChain({
@@ -139,7 +139,7 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   /** Every entry in seq order, as stored (data parsed). */
-  *entries(): Iterable<AuditEntry> {
+  async *entries(): AsyncIterable<AuditEntry> {
     for (const stored of this.#stored()) yield parseStoredEntry(stored)
   }
 

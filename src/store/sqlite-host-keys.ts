@@ -48,16 +48,16 @@ export class SqliteHostKeyStore implements HostKeyStore {
     this.#db = db
   }
 
-  get(vmUuid: string): PinnedHostKey | undefined {
+  async get(vmUuid: string): Promise<PinnedHostKey | undefined> {
     const row = this.#db.prepare('SELECT * FROM ssh_host_keys WHERE vm_uuid = ?').get(vmUuid) as Row | undefined
     return row && fromRow(row)
   }
 
-  pinFirst(record: PinnedHostKey): boolean {
+  async pinFirst(record: PinnedHostKey): Promise<boolean> {
     return this.#db.prepare(`INSERT OR IGNORE INTO ssh_host_keys ${COLUMNS}`).run(...params(record)).changes === 1
   }
 
-  replace(record: PinnedHostKey): void {
+  async replace(record: PinnedHostKey): Promise<void> {
     this.#db.prepare(`INSERT OR REPLACE INTO ssh_host_keys ${COLUMNS}`).run(...params(record))
   }
 }

@@ -21,7 +21,7 @@ export class SqliteInteractionStore implements InteractionStore {
     this.#retentionMs = retentionMs
   }
 
-  claim(interactionId: string, at: number): boolean {
+  async claim(interactionId: string, at: number): Promise<boolean> {
     const inserted = this.#db
       .prepare('INSERT OR IGNORE INTO interactions (id, seen_at) VALUES (?, ?)')
       .run(interactionId, at)

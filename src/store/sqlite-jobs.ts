@@ -13,6 +13,7 @@ interface JobRow {
   requester_key: string
   requester_name: string
   approval_id: string | null
+  owner: string | null
   steps: string
   result: string | null
   error: string | null
@@ -29,6 +30,7 @@ function toRecord(row: JobRow): JobRecord {
     requesterKey: row.requester_key,
     requesterName: row.requester_name,
     approvalId: row.approval_id ?? undefined,
+    owner: row.owner ?? undefined,
     steps: JSON.parse(row.steps) as JobStep[],
     result: row.result ?? undefined,
     error: row.error ?? undefined,
@@ -50,12 +52,12 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** Stores a new job; `approvalId`, when given, must name a stored approval (a foreign key). */
-  create(record: Omit<JobRecord, 'updatedAt'>): JobRecord {
+  async create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
     this.#db
       .prepare(
-        `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, steps, result, error,
-           created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, owner, steps, result,
+           error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         record.id,
@@ -65,6 +67,7 @@ export class SqliteJobStore implements JobStore {
         record.requesterKey,
         record.requesterName,
         record.approvalId ?? null,
+        record.owner ?? null,
         JSON.stringify(record.steps),
         record.result ?? null,
         record.error ?? null,
@@ -78,7 +81,7 @@ export class SqliteJobStore implements JobStore {
    * Merges the patch: `state` and `steps` when given, `result` and `error` whenever the key is present
    * (an explicit undefined clears them). Throws for an unknown job id.
    */
-  update(id: string, patch: JobPatch, at: number): JobRecord {
+  async update(id: string, patch: JobPatch, at: number): Promise<JobRecord> {
     return this.#update(id, patch, at)
   }
 
@@ -96,13 +99,17 @@ export class SqliteJobStore implements JobStore {
     return this.#must(id)
   }
 
-  get(id: string): JobRecord | undefined {
+  async get(id: string): Promise<JobRecord | undefined> {
+    return this.#get(id)
+  }
+
+  #get(id: string): JobRecord | undefined {
     const row = this.#db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
     return row && toRecord(row)
   }
 
   /** The requester's newest jobs first (ties broken by insertion order, newest first). */
-  recent(requesterKey: string, limit: number): JobRecord[] {
+  async recent(requesterKey: string, limit: number): Promise<JobRecord[]> {
     const rows = this.#db
       .prepare('SELECT * FROM jobs WHERE requester_key = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
       .all(requesterKey, Math.max(0, Math.floor(limit))) as JobRow[]
@@ -110,15 +117,20 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** Steps are left as they were: the card shows how far the job got before the restart. */
-  interruptRunning(at: number): JobRecord[] {
+  async interruptRunning(at: number, alive: readonly string[] = []): Promise<JobRecord[]> {
+    // json_each turns the list into rows, so any number of live owners is one statement.
     const rows = this.#db
-      .prepare("UPDATE jobs SET state = 'interrupted', updated_at = ? WHERE state = 'running' RETURNING *")
-      .all(at) as JobRow[]
+      .prepare(
+        `UPDATE jobs SET state = 'interrupted', updated_at = ?
+         WHERE state = 'running' AND (owner IS NULL OR owner NOT IN (SELECT value FROM json_each(?)))
+         RETURNING *`,
+      )
+      .all(at, JSON.stringify(alive)) as JobRow[]
     return rows.map(toRecord).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
   }
 
   #must(id: string): JobRecord {
-    const job = this.get(id)
+    const job = this.#get(id)
     if (!job) throw new Error(`no job with id ${id}`)
     return job
   }

@@ -54,7 +54,7 @@ export class XenDockerSetup implements DockerSetup {
     return { publicLine, fingerprint, source }
   }
 
-  pinned(vm: VmSummary): PinnedHostKey | undefined {
+  pinned(vm: VmSummary): Promise<PinnedHostKey | undefined> {
     return this.#o.hostKeys.get(vm.uuid)
   }
 
@@ -98,7 +98,7 @@ export class XenDockerSetup implements DockerSetup {
       pinnedAt: Date.now(),
       pinnedBy: by,
     }
-    this.#o.hostKeys.replace(record)
+    await this.#o.hostKeys.replace(record)
     this.#o.backend.forget(vm.uuid)
     return record
   }

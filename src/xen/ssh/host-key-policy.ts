@@ -67,11 +67,16 @@ export function pinningVerifier(
         pinnedAt: now(),
         pinnedBy: 'first use',
       }
-      // pinFirst is atomic: of two first connections, one pins and the other checks against it.
-      const pinned = store.pinFirst(record) ? record : store.get(vm.uuid)
-      if (pinned && pinned.key === presented.key) return verify(true)
-      mismatch = pinned ? new HostKeyChangedError(presented, pinned) : undefined
-      verify(false)
+      // pinFirst is atomic (in every replica's shared store too): of two first connections, one pins and
+      // the other checks against it. ssh2 waits for the callback, so the store may answer later; a store
+      // that cannot answer refuses the key rather than trusting it unchecked.
+      const check = async () => {
+        const pinned = (await store.pinFirst(record)) ? record : await store.get(vm.uuid)
+        if (pinned && pinned.key === presented.key) return true
+        mismatch = pinned ? new HostKeyChangedError(presented, pinned) : undefined
+        return false
+      }
+      check().then(verify, () => verify(false))
     },
     mismatch: () => mismatch,
   }
