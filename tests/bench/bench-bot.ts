@@ -27,7 +27,7 @@ export async function startBenchBot(pools: readonly SimPoolInfo[]): Promise<{ ap
     'bench config',
   )
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-bench-'))
-  const app = createApp({ config, log: silentLog, env: { [PASSWORD_ENV]: pools[0]?.password ?? '' }, dataDir })
+  const app = await createApp({ config, log: silentLog, env: { [PASSWORD_ENV]: pools[0]?.password ?? '' }, dataDir })
   await Promise.all(app.xen.connections.map((c) => c.synced(600_000)))
   return {
     app,

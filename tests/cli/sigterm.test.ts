@@ -66,12 +66,12 @@ describe('SIGTERM during a job', () => {
     expect(cli.stdout()).toMatch(/start nightly-report \(\w+\) in web-1 \(job \w+\) \(interrupted\)/)
     const store = openStore({ dataDir })
     try {
-      const [job] = store.jobs.recent('shell:alice', 10)
+      const [job] = await store.jobs.recent('shell:alice', 10)
       expect(job?.state).toBe('interrupted')
       expect(job?.steps.map((s) => s.state)).toEqual(['running', 'pending'])
-      expect(store.audit.verify()).toMatchObject({ ok: true })
+      expect(await store.audit.verify()).toMatchObject({ ok: true })
     } finally {
-      store.close()
+      await store.close()
     }
   }, 60_000)
 })

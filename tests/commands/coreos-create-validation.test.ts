@@ -53,8 +53,8 @@ describe('/coreos create refuses, in plain words, and creates nothing', () => {
 
     // Nothing was created, nothing waits for an approval, and the private key reached no record.
     expect(records(pool)).toEqual(before)
-    expect(chat.bot.store.approvals.pending(chat.now())).toEqual([])
-    const audit = JSON.stringify(chat.audit())
+    expect(await chat.bot.store.approvals.pending(chat.now())).toEqual([])
+    const audit = JSON.stringify(await chat.audit())
     expect(audit).not.toContain(privateKey.split('\n')[1])
   })
 

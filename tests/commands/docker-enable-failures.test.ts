@@ -98,9 +98,9 @@ describe('the one-time password', () => {
       user: 'ops',
       method: 'password',
     })
-    const audit = JSON.stringify(chat.audit())
+    const audit = JSON.stringify(await chat.audit())
     const logs = JSON.stringify(lines)
-    chat.bot.store.close()
+    await chat.bot.store.close()
     const pages = ['', '-wal', '-shm'].map((suffix) => {
       try {
         return readFileSync(`${chat.dbFile}${suffix}`, 'latin1')
@@ -120,7 +120,7 @@ describe('the one-time password', () => {
       `/docker enable app-server --user ops --auth password --password ${ONE_TIME_PASSWORD}`,
     )
     expect(plain(reply)).toMatch(/^One-time password can only be given in the form, never on the command line/)
-    expect(JSON.stringify(chat.audit())).not.toContain(ONE_TIME_PASSWORD)
+    expect(JSON.stringify(await chat.audit())).not.toContain(ONE_TIME_PASSWORD)
     expect(chat.sim.guestSsh.serverOf('lab-modern', 'app-server').connections).toBe(0)
   })
 

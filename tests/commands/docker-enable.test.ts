@@ -123,12 +123,7 @@ describe('/docker enable with an approval', () => {
     const done = await chat.press('bob', `${approvalIdOf(card)}:approve`)
     expect(plain(done)).toContain('Docker is enabled on app-server')
     expect(authorizedKeyLines(ops.authorizedKeys)).toEqual([chat.identity.publicLine])
-    expect(
-      chat
-        .audit()
-        .map((e) => JSON.stringify(e.data))
-        .join('\n'),
-    ).toContain('password=[secret]')
+    expect((await chat.audit()).map((e) => JSON.stringify(e.data)).join('\n')).toContain('password=[secret]')
   })
 })
 

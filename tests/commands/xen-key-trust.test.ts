@@ -52,7 +52,9 @@ describe('/xen trust', () => {
     const trusted = await confirmed(chat, `/xen trust app-server ${fresh}`)
     expect(plain(trusted)).toContain('app-server: its SSH host key is trusted again')
     expect(fieldsOf(trusted)).toMatchObject({ Now: fresh, By: 'ada' })
-    expect(chat.hostKeys.get(chat.xen.inventory.vms().find((v) => v.name === 'app-server')?.uuid ?? '')).toMatchObject({
+    expect(
+      await chat.hostKeys.get(chat.xen.inventory.vms().find((v) => v.name === 'app-server')?.uuid ?? ''),
+    ).toMatchObject({
       fingerprint: fresh,
       pinnedBy: 'shell:ada',
     })

@@ -29,7 +29,7 @@ describe('approvals for rights held through a group', () => {
     const events = chat.dockerEvents('lab-legacy', 'web-1')
     const card = await chat.bot.dispatcher.handle({ actor: alice, text: '/docker restart web-1 nginx-front' })
     const id = approvalIdOf(card)
-    expect(chat.bot.store.approvals.get(id)?.requesterGroups).toEqual(['ops'])
+    expect((await chat.bot.store.approvals.get(id))?.requesterGroups).toEqual(['ops'])
 
     const approved = await chat.bot.dispatcher.press({ actor: bob, token: `${id}:approve` })
     expect(plain(approved)).toContain('restart done')

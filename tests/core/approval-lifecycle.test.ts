@@ -18,7 +18,7 @@ describe('an expired approval', () => {
     const ask = await chat.say('alice', '/docker restart web-1 nginx-front', card.status)
     const id = approvalIdOf(ask)
     const summary = plain(ask).split('\n')[0]?.replace('alice asks to ', '') ?? ''
-    const record = chat.bot.approvals.get(id)
+    const record = await chat.bot.approvals.get(id)
     expect(record?.expiresAt).toBeGreaterThanOrEqual(asked + 60_000)
     expect(record?.expiresAt).toBeLessThanOrEqual(chat.now() + 60_000)
     // Still pending a moment before the minute is up: bob sees it in /xen approvals.
@@ -36,7 +36,7 @@ describe('an expired approval', () => {
       `request: ${id}`,
       'This request is already expired.',
     ])
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'expired', approvals: [] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'expired', approvals: [] })
     // The card alice's request showed now says it expired (the adapter edits that message in place).
     await vi.waitFor(() =>
       expect(card.cards).toEqual([
@@ -50,9 +50,9 @@ describe('an expired approval', () => {
     )
     await sleep(100)
     expect(actions(events, 'restart', 'nginx-front')).toEqual([])
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
     expect(plain(await chat.say('bob', '/xen approvals'))).toBe('Nothing is waiting for an approval.')
-    expect(chat.audit().filter((e) => e.kind === 'approval.outcome')).toMatchObject([
+    expect((await chat.audit()).filter((e) => e.kind === 'approval.outcome')).toMatchObject([
       { data: { approvalId: id, state: 'expired' } },
     ])
     // Pressing again changes nothing and the card is not updated twice.
@@ -87,7 +87,7 @@ describe('a changed plan', () => {
     const ask = await chat.say('alice', '/docker restart web-1 redis-cache')
     const id = approvalIdOf(ask)
     expect(plain(ask).split('\n')[0]).toBe(`alice asks to restart redis-cache (${oldKey}) in web-1`)
-    const approvedDigest = chat.bot.approvals.get(id)?.planDigest
+    const approvedDigest = (await chat.bot.approvals.get(id))?.planDigest
 
     // Behind the bot's back, docker_ps now reports a redis-cache with another id, as after `docker rm`
     // and `docker run --name redis-cache` (the simulated engine has no create/remove, so xscontainer's
@@ -112,13 +112,13 @@ describe('a changed plan', () => {
       'The target changed since this was requested (a container was recreated?); it cannot be approved. Ask again.',
     )
     // The digest is checked before the vote is recorded: the request is not marked approved.
-    expect(chat.bot.approvals.get(id)?.state).toBe('pending')
+    expect((await chat.bot.approvals.get(id))?.state).toBe('pending')
     await sleep(100)
     expect(events).toEqual([])
     expect(daemon.inspect('redis-cache').State.Status).toBe('running')
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
-    expect(chat.bot.approvals.get(id)?.jobId).toBeUndefined()
-    expect(chat.audit().filter((e) => e.kind === 'job.started')).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect((await chat.bot.approvals.get(id))?.jobId).toBeUndefined()
+    expect((await chat.audit()).filter((e) => e.kind === 'job.started')).toEqual([])
     // Pressed again, by another approver, it still does not run.
     expect(
       plain(await chat.press('carol', `${id}:approve`))
@@ -127,12 +127,12 @@ describe('a changed plan', () => {
     ).toBe(
       'The target changed since this was requested (a container was recreated?); it cannot be approved. Ask again.',
     )
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
 
     // Asking again is a new request, bound to the new container.
     const again = await chat.say('alice', '/docker restart web-1 redis-cache')
     expect(plain(again).split('\n')[0]).toBe('alice asks to restart redis-cache (0123456789) in web-1')
-    const second = chat.bot.approvals.get(approvalIdOf(again))
+    const second = await chat.bot.approvals.get(approvalIdOf(again))
     expect(second?.id).not.toBe(id)
     expect(second?.planDigest).toMatch(/^[0-9a-f]{64}$/)
     expect(second?.planDigest).not.toBe(approvedDigest)
@@ -147,7 +147,7 @@ describe('a restart of the bot', () => {
     const id = approvalIdOf(await chat.say('alice', '/docker restart web-1 nginx-front'))
     const before = chat.bot
 
-    const after = chat.restart()
+    const after = await chat.restart()
     expect(after).not.toBe(before)
     expect(after.interrupted).toEqual([])
     // The new bot lists it, with the buttons.
@@ -166,7 +166,7 @@ describe('a restart of the bot', () => {
         .at(-1),
     ).toBe('This request is already approved.')
     // And after one more restart, the decision and its job are still there: nothing runs twice.
-    chat.restart()
+    await chat.restart()
     expect(
       plain(await chat.press('carol', `${id}:approve`))
         .split('\n')
@@ -174,13 +174,13 @@ describe('a restart of the bot', () => {
     ).toBe('This request is already approved.')
     await sleep(200)
     expect(actions(events, 'restart', 'nginx-front')).toHaveLength(1)
-    const jobs = chat.bot.store.jobs.recent('shell:alice', 10)
+    const jobs = await chat.bot.store.jobs.recent('shell:alice', 10)
     expect(jobs).toMatchObject([{ state: 'succeeded', approvalId: id }])
-    expect(chat.bot.approvals.get(id)?.jobId).toBe(jobs[0]?.id)
+    expect((await chat.bot.approvals.get(id))?.jobId).toBe(jobs[0]?.id)
     expect(tableOf(await chat.say('alice', '/xen jobs')).rows.map((r) => r.slice(0, 2))).toEqual([
       [jobs[0]?.id, 'succeeded'],
     ])
     // One audit chain across the three bots, intact.
-    expect(chat.bot.store.audit.verify()).toEqual({ ok: true, entries: chat.audit().length })
+    expect(await chat.bot.store.audit.verify()).toEqual({ ok: true, entries: (await chat.audit()).length })
   })
 })

@@ -45,12 +45,12 @@ describe('self-approval', () => {
     const self = await chat.press('alice', `${id}:approve`)
     expect(self.visibility).toBe('ephemeral')
     expect(plain(self)).toBe('you cannot approve your own request; another approver must')
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [] })
     await sleep(100)
     expect(restarts()).toBe(0)
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
     // The refusal is audited, under alice's name.
-    expect(chat.audit().filter((e) => e.kind === 'approval.vote')).toMatchObject([
+    expect((await chat.audit()).filter((e) => e.kind === 'approval.vote')).toMatchObject([
       { userName: 'alice', data: { approvalId: id, vote: 'approve', outcome: 'refused', reason: 'approval.self' } },
     ])
 
@@ -76,7 +76,7 @@ describe('self-approval', () => {
     const self = await chat.press('lee', `${id}:approve`)
     expect(self.visibility).toBe('channel')
     expect(plain(self)).toMatch(/\nredis-cache in web-1: restart done\n/)
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'approved', approvals: [{ actorName: 'lee' }] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'approved', approvals: [{ actorName: 'lee' }] })
     expect(actions(events, 'restart', 'redis-cache')).toHaveLength(1)
 
     // selfApproval does not make approvers of operators: alice still needs the approve permission.
@@ -84,7 +84,7 @@ describe('self-approval', () => {
     expect(plain(await chat.press('alice', `${other}:approve`))).toBe(
       'you need the approve permission on web-1 to approve this request',
     )
-    expect(chat.bot.approvals.get(other)?.state).toBe('pending')
+    expect((await chat.bot.approvals.get(other))?.state).toBe('pending')
     expect(restarts()).toBe(0)
   })
 })
@@ -98,10 +98,9 @@ describe('an approver without scope', () => {
       expect(reply.visibility).toBe('ephemeral')
       expect(plain(reply)).toBe(`you need the approve permission on web-1 to ${vote} this request`)
     }
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [] })
     expect(
-      chat
-        .audit()
+      (await chat.audit())
         .filter((e) => e.kind === 'approval.vote')
         .map((e) => [e.userName, e.data.vote, e.data.outcome, e.data.reason]),
     ).toEqual([
@@ -125,7 +124,7 @@ describe('an approver without scope', () => {
     expect(plain(await chat.press('bob', `${id}:approve`))).toBe(
       'you need the approve permission on web-1 through one of the roles release-manager to approve this request',
     )
-    expect(chat.bot.approvals.get(id)?.state).toBe('pending')
+    expect((await chat.bot.approvals.get(id))?.state).toBe('pending')
     await sleep(100)
     expect(restarts()).toBe(0)
   })
@@ -149,11 +148,11 @@ describe('a double click', () => {
     ])
     await sleep(200)
     expect(restarts()).toBe(1)
-    const jobs = chat.bot.store.jobs.recent('shell:alice', 10)
+    const jobs = await chat.bot.store.jobs.recent('shell:alice', 10)
     expect(jobs).toMatchObject([
       { state: 'succeeded', approvalId: id, summary, result: 'nginx-front in web-1: restart done' },
     ])
-    expect(chat.bot.approvals.get(id)?.jobId).toBe(jobs[0]?.id)
+    expect((await chat.bot.approvals.get(id))?.jobId).toBe(jobs[0]?.id)
   })
 
   it('bob presses Approve three times at once: exactly one press runs it, the others are told it is approved', async () => {
@@ -169,8 +168,8 @@ describe('a double click', () => {
     }
     await sleep(200)
     expect(restarts()).toBe(1)
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(1)
-    expect(chat.audit().filter((e) => e.kind === 'job.started')).toHaveLength(1)
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(1)
+    expect((await chat.audit()).filter((e) => e.kind === 'job.started')).toHaveLength(1)
   })
 })
 
@@ -186,7 +185,7 @@ describe('approve and deny raced in parallel', () => {
       const [bob, carol] =
         round % 2 === 0 ? await Promise.all([approve(), deny()]) : (await Promise.all([deny(), approve()])).reverse()
       if (!bob || !carol) throw new Error('missing reply')
-      const state = chat.bot.approvals.get(id)?.state
+      const state = (await chat.bot.approvals.get(id))?.state
       outcomes.push(state ?? 'none')
       await sleep(100)
       if (state === 'approved') {
@@ -194,7 +193,7 @@ describe('approve and deny raced in parallel', () => {
         expect(carol.visibility).toBe('ephemeral')
         expect(plain(carol).split('\n').at(-1)).toBe('This request is already approved.')
         expect(restarts()).toBe(1)
-        expect(chat.bot.approvals.get(id)?.jobId).toMatch(/^[0-9a-f]{8}$/)
+        expect((await chat.bot.approvals.get(id))?.jobId).toMatch(/^[0-9a-f]{8}$/)
       } else {
         expect(state).toBe('denied')
         expect(carol.visibility).toBe('channel')
@@ -202,14 +201,14 @@ describe('approve and deny raced in parallel', () => {
         expect(bob.visibility).toBe('ephemeral')
         expect(plain(bob).split('\n').at(-1)).toBe('This request is already denied.')
         expect(restarts()).toBe(0)
-        expect(chat.bot.approvals.get(id)?.jobId).toBeUndefined()
+        expect((await chat.bot.approvals.get(id))?.jobId).toBeUndefined()
       }
-      const decided = chat.audit().filter((e) => e.kind === 'approval.outcome' && e.data.approvalId === id)
+      const decided = (await chat.audit()).filter((e) => e.kind === 'approval.outcome' && e.data.approvalId === id)
       expect(decided.map((e) => e.data.state)).toEqual([state])
     }
     expect(new Set(outcomes)).toEqual(new Set(['approved', 'denied']))
     const approved = outcomes.filter((o) => o === 'approved').length
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(approved)
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(approved)
   })
 })
 
@@ -231,7 +230,7 @@ describe('a quorum of two', () => {
     )
     await sleep(100)
     expect(actions(events, 'restart', 'nginx-front')).toEqual([])
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [{ actorName: 'bob' }] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [{ actorName: 'bob' }] })
 
     const carol = await chat.press('carol', `${id}:approve`)
     expect(ran(carol)).toBe(true)
@@ -243,7 +242,7 @@ describe('a quorum of two', () => {
     ).toBe('This request is already approved.')
     await sleep(100)
     expect(actions(events, 'restart', 'nginx-front')).toHaveLength(1)
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(1)
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(1)
     // alice's card followed the votes: 1 of 2, then approved.
     expect(card.cards).toEqual([
       {
@@ -272,13 +271,13 @@ describe('cancel and deny', () => {
       new RegExp(`^Cancelled by the requester( \\((shell:)?alice\\))?: ${summary.replace(/[()]/g, '\\$&')}$`),
     )
     expect(plain(cancelled)).not.toContain('[Approve')
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'cancelled' })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'cancelled' })
     const late = await chat.press('bob', `${id}:approve`)
     expect(late.visibility).toBe('ephemeral')
     expect(plain(late).split('\n').at(-1)).toBe('This request is already cancelled.')
     await sleep(100)
     expect(restarts()).toBe(0)
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
   })
 
   it('someone else cannot cancel it; a deny closes it and nothing runs', async () => {
@@ -289,12 +288,12 @@ describe('cancel and deny', () => {
       expect(reply.visibility).toBe('ephemeral')
       expect(plain(reply)).toBe('only alice can cancel this request')
     }
-    expect(chat.bot.approvals.get(id)?.state).toBe('pending')
+    expect((await chat.bot.approvals.get(id))?.state).toBe('pending')
 
     const denied = await chat.press('carol', `${id}:deny`)
     expect(denied.visibility).toBe('channel')
     expect(plain(denied).split('\n')[0]).toMatch(/^Denied \((shell:)?carol\): restart nginx-front \(/)
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'denied', approvals: [] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'denied', approvals: [] })
     for (const [user, vote] of [
       ['bob', 'approve'],
       ['alice', 'cancel'],
@@ -307,7 +306,7 @@ describe('cancel and deny', () => {
     }
     await sleep(100)
     expect(restarts()).toBe(0)
-    expect(chat.audit().filter((e) => e.kind === 'approval.outcome')).toMatchObject([
+    expect((await chat.audit()).filter((e) => e.kind === 'approval.outcome')).toMatchObject([
       { data: { approvalId: id, state: 'denied', by: 'carol' } },
     ])
   })
@@ -324,7 +323,7 @@ describe('the job an approval starts', () => {
     const { id, summary } = await askRestart(chat)
     const card = cardLog()
     expect(ran(await chat.press('bob', `${id}:approve`, card.status))).toBe(true)
-    const job = chat.bot.store.jobs.recent('shell:alice', 1)[0]
+    const job = (await chat.bot.store.jobs.recent('shell:alice', 1))[0]
     expect(job?.approvalId).toBe(id)
     const steps = (a: string, b: string) => [
       { label: 'restart nginx-front in web-1', state: a },

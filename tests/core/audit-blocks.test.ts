@@ -24,7 +24,7 @@ describe('a failing audit write blocks the action', () => {
     const daemon = chat.daemon('lab-legacy', 'web-1')
     const events = chat.dockerEvents('lab-legacy', 'web-1')
     expect(daemon.inspect('nightly-report').State.Status).toBe('exited')
-    const entries = chat.audit().length
+    const entries = (await chat.audit()).length
     breakAudit(chat.dbFile)
 
     const reply = await chat.say('alice', '/docker start web-1 nightly-report')
@@ -33,8 +33,8 @@ describe('a failing audit write blocks the action', () => {
     await sleep(200)
     expect(events).toEqual([])
     expect(daemon.inspect('nightly-report').State.Status).toBe('exited')
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
-    expect(chat.audit()).toHaveLength(entries)
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.audit()).toHaveLength(entries)
     // Reading does not change anything, so it still works (its audit entry is lost and logged).
     expect(plain(await chat.say('alice', '/docker ps web-1'))).toContain('nginx-front')
   })
@@ -49,9 +49,9 @@ describe('a failing audit write blocks the action', () => {
     await sleep(200)
     expect(events).toEqual([])
     expect(daemon.inspect('nightly-report').State.Status).toBe('exited')
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
     // What was written says so: the request and the access decision, no job.
-    expect(chat.audit().map((e) => e.kind)).toEqual(['request', 'access'])
+    expect((await chat.audit()).map((e) => e.kind)).toEqual(['request', 'access'])
 
     // Once the log can be written again, the same command runs.
     repair()
@@ -59,7 +59,7 @@ describe('a failing audit write blocks the action', () => {
       /^nightly-report in web-1: start done\n/,
     )
     expect(actions(events, 'start', 'nightly-report')).toHaveLength(1)
-    expect(chat.bot.store.audit.verify()).toMatchObject({ ok: true })
+    expect(await chat.bot.store.audit.verify()).toMatchObject({ ok: true })
   })
 
   it('at the approval: bob’s approve is refused with the reason, the request stays pending, and runs once repaired', async () => {
@@ -71,10 +71,10 @@ describe('a failing audit write blocks the action', () => {
     const refused = await chat.press('bob', `${id}:approve`)
     expect(refused.visibility).toBe('ephemeral')
     expect(plain(refused)).toBe(REFUSED)
-    expect(chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [] })
+    expect(await chat.bot.approvals.get(id)).toMatchObject({ state: 'pending', approvals: [] })
     await sleep(200)
     expect(actions(events, 'restart', 'nginx-front')).toEqual([])
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
 
     repair()
     expect(plain(await chat.press('bob', `${id}:approve`))).toMatch(/\nnginx-front in web-1: restart done\n/)
@@ -93,6 +93,6 @@ describe('a failing audit write blocks the action', () => {
     expect(plain(await chat.press('alice', confirm?.token ?? ''))).toBe(REFUSED)
     await sleep(200)
     expect(daemon.inspect('redis-cache').State.Status).toBe('running')
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toEqual([])
   })
 })

@@ -130,12 +130,12 @@ describe('forms', () => {
     expect(JSON.stringify(approved.blocks)).not.toContain('went wrong')
     expect(seen.slice(before)).toEqual([{ vm: 'web-1', password: PASSWORD }])
 
-    const audit = JSON.stringify(chat.audit())
+    const audit = JSON.stringify(await chat.audit())
     expect(audit).toContain('password=[secret]')
     expect(audit).not.toContain(PASSWORD)
-    const stored = chat.bot.store.approvals.get(id)
+    const stored = await chat.bot.store.approvals.get(id)
     expect(JSON.stringify(stored)).toMatch(/"password":"secret:[0-9a-f-]{36}"/)
-    chat.bot.store.close()
+    await chat.bot.store.close()
     for (const suffix of ['', '-wal']) {
       let bytes = ''
       try {
@@ -153,7 +153,7 @@ describe('forms', () => {
     const form = formOf(await chat.say('alice', '/test enroll'))
     const card = replied(await chat.submit('alice', form.token, { vm: 'web-1', user: 'core', password: PASSWORD }))
     const id = approvalIdOf(card)
-    chat.restart()
+    await chat.restart()
     const approved = await chat.press('bob', `${id}:approve`)
     expect(JSON.stringify(approved.blocks)).toContain('is no longer held')
     expect(seen.length).toBe(before)

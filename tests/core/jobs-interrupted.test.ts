@@ -31,7 +31,9 @@ async function startStuckJob(chat: GovernedChat, id: string) {
       return 'never'
     },
   })
-  await vi.waitFor(() => expect(chat.bot.store.jobs.get(id)?.steps.map((s) => s.state)).toEqual(['done', 'running']))
+  await vi.waitFor(async () =>
+    expect((await chat.bot.store.jobs.get(id))?.steps.map((s) => s.state)).toEqual(['done', 'running']),
+  )
   return card
 }
 
@@ -40,9 +42,9 @@ describe('a job interrupted by a restart', () => {
     const chat = await startGovernedChat()
     const live = await startStuckJob(chat, 'cafe0001')
     expect(live.cards[0]).toMatchObject({ state: 'running' })
-    expect(chat.bot.store.jobs.get('cafe0001')?.state).toBe('running')
+    expect((await chat.bot.store.jobs.get('cafe0001'))?.state).toBe('running')
 
-    const bot = chat.restart()
+    const bot = await chat.restart()
     expect(bot.interrupted.map((j) => [j.id, j.state])).toEqual([['cafe0001', 'interrupted']])
     const job = bot.interrupted[0]
     if (!job) throw new Error('no interrupted job')
@@ -63,7 +65,11 @@ describe('a job interrupted by a restart', () => {
       '  … see the new state in the container list',
       `  ${INTERRUPTED}`,
     ])
-    expect(bot.store.jobs.get('cafe0001')).toMatchObject({ state: 'interrupted', result: undefined, error: undefined })
+    expect(await bot.store.jobs.get('cafe0001')).toMatchObject({
+      state: 'interrupted',
+      result: undefined,
+      error: undefined,
+    })
 
     // /xen jobs tells alice the same.
     const jobs = await chat.say('alice', '/xen jobs')
@@ -75,8 +81,7 @@ describe('a job interrupted by a restart', () => {
     )
     // The audit log records the interruption after the steps that were seen.
     expect(
-      chat
-        .audit()
+      (await chat.audit())
         .filter((e) => e.data.jobId === 'cafe0001')
         .map((e) => [e.kind, e.data.step ?? e.data.state, e.kind === 'job.step' ? e.data.state : undefined]),
     ).toEqual([
@@ -88,14 +93,14 @@ describe('a job interrupted by a restart', () => {
     ])
 
     // Only once: a second restart finds nothing left running.
-    expect(chat.restart().interrupted).toEqual([])
-    expect(chat.bot.store.jobs.get('cafe0001')?.state).toBe('interrupted')
+    expect((await chat.restart()).interrupted).toEqual([])
+    expect((await chat.bot.store.jobs.get('cafe0001'))?.state).toBe('interrupted')
   })
 
   it('createApp reports it as app.interrupted when the bot starts on the same data directory', async () => {
     const chat = await startGovernedChat()
     await startStuckJob(chat, 'cafe0002')
-    chat.bot.store.close()
+    await chat.bot.store.close()
     const config = validateConfig(
       {
         pools: chat.sim.pools.map((p) => ({ name: p.name, url: p.url, username: p.username, password: { env: 'PW' } })),
@@ -104,7 +109,7 @@ describe('a job interrupted by a restart', () => {
       },
       'test config',
     )
-    const app = createApp({ config, log: silentLog, env: { PW: 'xenroot' }, dataDir: chat.dataDir })
+    const app = await createApp({ config, log: silentLog, env: { PW: 'xenroot' }, dataDir: chat.dataDir })
     try {
       expect(app.interrupted.map((j) => [j.id, j.state, j.steps.map((s) => s.state)])).toEqual([
         ['cafe0002', 'interrupted', ['done', 'running']],

@@ -19,24 +19,24 @@ describe('redelivered platform events', () => {
     const first = await ask()
     const id = approvalIdOf(first)
     expect(plain(await ask())).toBe('This was already handled.')
-    expect(chat.bot.store.approvals.pending(chat.now()).map((a) => a.id)).toEqual([id])
+    expect((await chat.bot.store.approvals.pending(chat.now())).map((a) => a.id)).toEqual([id])
 
     const vote = () =>
       chat.bot.dispatcher.press({ actor: actorOf('bob'), token: `${id}:approve`, interactionId: 'evt-2' })
     expect(plain(await vote())).toContain('nginx-front in web-1: restart done')
     expect(plain(await vote())).toBe('This was already handled.')
-    expect(chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(1)
+    expect(await chat.bot.store.jobs.recent('shell:alice', 10)).toHaveLength(1)
   })
 
   it('an interaction id survives a restart of the bot', async () => {
     const chat = await startGovernedChat()
     const text = '/docker restart web-1 nginx-front'
     await chat.bot.dispatcher.handle({ actor: actorOf('alice'), text, interactionId: 'evt-9' })
-    chat.restart()
+    await chat.restart()
     expect(plain(await chat.bot.dispatcher.handle({ actor: actorOf('alice'), text, interactionId: 'evt-9' }))).toBe(
       'This was already handled.',
     )
-    expect(chat.bot.store.approvals.pending(chat.now())).toHaveLength(1)
+    expect(await chat.bot.store.approvals.pending(chat.now())).toHaveLength(1)
   })
 })
 
@@ -49,7 +49,7 @@ describe('expiry on a timer', () => {
     chat.advance(61_000)
     const stop = chat.bot.governance.startExpirySweep(20)
     try {
-      await expect.poll(() => chat.bot.store.approvals.get(id)?.state, { timeout: 2000 }).toBe('expired')
+      await expect.poll(async () => (await chat.bot.store.approvals.get(id))?.state, { timeout: 2000 }).toBe('expired')
       await expect.poll(() => card.cards.at(-1)?.detail, { timeout: 2000 }).toBe('expired')
     } finally {
       stop()

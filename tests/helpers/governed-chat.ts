@@ -36,6 +36,7 @@ import { DATABASE_FILE, openStore, type Store } from '../../src/store/open-store
 import { createDockerRouter } from '../../src/xen/docker-router.js'
 import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
 import type { XenLayer } from '../../src/xen/xen-layer.js'
+import { allEntries } from './audit-entries.js'
 import { startChat, type TestChat } from './test-chat.js'
 
 /**
@@ -108,7 +109,7 @@ export interface GovernedChat {
   press(user: GovernedUser, token: string, status?: StatusSink): Promise<Reply>
   submit(user: GovernedUser, token: string, values: Record<string, string>, status?: StatusSink): Promise<SubmitOutcome>
   /** Closes the store and builds a new bot on the same data directory; returns it. */
-  restart(): Bot
+  restart(): Promise<Bot>
   /** Moves the bot's clock (approvals, jobs, audit times) forward. */
   advance(ms: number): void
   now(): number
@@ -117,7 +118,7 @@ export interface GovernedChat {
   /** Records the Docker events of a VM's engine from now on (what really happened in the guest). */
   dockerEvents(pool: string, vm: string): DockerEvent[]
   /** The audit log as stored, read through the current store. */
-  audit(): AuditEntry[]
+  audit(): Promise<AuditEntry[]>
   /** The access policy the bot checks (for suggestions and adapters built over this chat). */
   readonly access: AccessPolicy
 }
@@ -167,7 +168,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
   let offset = 0
   const now = () => Date.now() + offset
 
-  const build = (): Bot => {
+  const build = async (): Promise<Bot> => {
     const store = openStore({ dataDir, now })
     cleanups.push(() => store.close())
     const jobs = new JobRunner({
@@ -176,7 +177,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       now,
       editIntervalMs: options.editIntervalMs ?? 1_000,
     })
-    const interrupted = jobs.interruptLeftovers()
+    const interrupted = await jobs.interruptLeftovers()
     const approvals = new ApprovalService({ store: store.approvals, audit: store.audit, access, now })
     const governance = new Governance({
       approvals,
@@ -196,15 +197,15 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       governance,
       provisioning: chat.xen.provisioning,
       records: {
-        recentJobs: (actorKey) => store.jobs.recent(actorKey, 10),
-        pendingApprovals: () => store.approvals.pending(now()),
+        recentJobs: async (actorKey) => await store.jobs.recent(actorKey, 10),
+        pendingApprovals: async () => await store.approvals.pending(now()),
       },
       now,
     })
     return { store, approvals, jobs, governance, dispatcher, interrupted }
   }
 
-  let bot = build()
+  let bot = await build()
   const quiet: StatusSink = async () => undefined
   return {
     sim: chat.sim,
@@ -221,9 +222,9 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
     press: (user, token, status = quiet) => bot.dispatcher.press({ actor: actorOf(user), token, status }),
     submit: (user, token, values, status = quiet) =>
       bot.dispatcher.submit({ actor: actorOf(user), token, values, status }),
-    restart: () => {
-      bot.store.close()
-      bot = build()
+    restart: async () => {
+      await bot.store.close()
+      bot = await build()
       return bot
     },
     advance: (ms) => {
@@ -240,7 +241,7 @@ export async function startGovernedChat(options: GovernedChatOptions = {}): Prom
       cleanups.push(() => daemon.events.off('event', listener))
       return events
     },
-    audit: () => [...bot.store.audit.entries()],
+    audit: () => allEntries(bot.store.audit),
     access,
   }
 }

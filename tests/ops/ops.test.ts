@@ -16,6 +16,7 @@ import { silentLog } from '../../src/log.js'
 import { shutdownApp } from '../../src/ops/shutdown.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { openStore } from '../../src/store/open-store.js'
+import { allEntries } from '../helpers/audit-entries.js'
 import { startSim } from '../helpers/sim.js'
 import { FAST_TUNING, waitFor } from '../helpers/xen.js'
 
@@ -49,7 +50,7 @@ async function startApp(options: { http?: boolean } = {}): Promise<Running> {
     'test config',
   )
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-ops-'))
-  const app = createApp({
+  const app = await createApp({
     config,
     log: silentLog,
     env: { SIM_PW: sim.pools[0]?.password ?? '' },
@@ -133,7 +134,7 @@ describe('/metrics', () => {
     const bot = await startApp()
     // redis-cache is not paused: unpausing it is refused by Docker, through the plugin.
     await bot.say('alice', '/docker unpause web-1 redis-cache')
-    const [job] = bot.app.store.jobs.recent('shell:alice', 1)
+    const [job] = await bot.app.store.jobs.recent('shell:alice', 1)
     expect([job?.state, job?.error]).toEqual(['failed', 'redis-cache is not paused'])
     const m = await scrape(bot.url)
     expect(m.get('xen_chatops_xapi_calls_total{pool="lab-legacy",method="host.call_plugin"}')).toBe(1)
@@ -233,13 +234,13 @@ describe('graceful shutdown', () => {
     await pressed
     const store = openStore({ dataDir: bot.dataDir })
     try {
-      const job = store.jobs.get(id)
+      const job = await store.jobs.get(id)
       expect(job?.state).toBe('interrupted')
       expect(job?.steps.find((s) => s.state === 'running')).toBeDefined()
-      const finished = [...store.audit.entries()].filter((e) => e.kind === 'job.finished')
+      const finished = (await allEntries(store.audit)).filter((e) => e.kind === 'job.finished')
       expect(finished.map((e) => e.data)).toEqual([{ jobId: id, state: 'interrupted', path: 'docker stop' }])
     } finally {
-      store.close()
+      await store.close()
     }
   })
 

@@ -76,10 +76,10 @@ describe('secrets through every sink', () => {
     // The secrets really went in: a reply that refused the input names it redacted.
     expect(replies.join('\n')).toContain('[redacted]')
 
-    const audit = JSON.stringify(chat.audit())
+    const audit = JSON.stringify(await chat.audit())
     const logs = JSON.stringify(lines)
     expect(logs).toContain('enrolling with') // the careless log line was written…
-    chat.bot.store.close()
+    await chat.bot.store.close()
     const files = ['', '-wal', '-shm'].map((suffix) => {
       try {
         return readFileSync(`${chat.dbFile}${suffix}`, 'latin1')

@@ -51,7 +51,7 @@ describe('the alert store', () => {
     expect(alerts.get('aaaaaaaa')?.restart).toEqual({ by: 'alice', at })
   })
 
-  it('posts are pending until a message or a digest takes them; they survive closing the store', () => {
+  it('posts are pending until a message or a digest takes them; they survive closing the store', async () => {
     const first = openTestStore()
     first.alerts.create(alert('aaaaaaaa'), [ops, { platform: 'shell', channel: 'web' }])
     first.alerts.create(alert('bbbbbbbb'), [ops])
@@ -69,7 +69,7 @@ describe('the alert store', () => {
     })
     first.alerts.setPost({ alertId: 'bbbbbbbb', ...ops, digestId: 'd1' })
     const path = first.path
-    first.close()
+    await first.close()
     const again = openTestStore({ dataDir: path.replace(/\/[^/]+$/, '') })
     expect(again.alerts.pendingPosts().map((p) => [p.alertId, p.channel])).toEqual([['aaaaaaaa', 'web']])
     expect(again.alerts.openDigest(ops, 'storm')?.events).toBe(1)

@@ -14,39 +14,49 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const CHILD = fileURLToPath(new URL('./vote-child.ts', import.meta.url))
 
 describe('racing votes from two Store objects on one file', () => {
-  it('approve and deny interleaved: the first call decides, the other answers closed with that state', () => {
+  it('approve and deny interleaved: the first call decides, the other answers closed with that state', async () => {
     const dataDir = join(tempDir(), 'data')
     const a = openTestStore({ dataDir })
     const b = openTestStore({ dataDir })
-    for (let i = 0; i < 40; i++) a.approvals.create(approvalInput({ id: `r${i}` }))
+    for (let i = 0; i < 40; i++) await a.approvals.create(approvalInput({ id: `r${i}` }))
     for (let i = 0; i < 40; i++) {
       const id = `r${i}`
       const approveFirst = i % 3 !== 0
-      const calls: [() => VoteOutcome, () => VoteOutcome] = [
-        () => a.approvals.vote(id, approve('bob', T0 + i), 1),
-        () => b.approvals.vote(id, deny('carol', T0 + i), 1),
+      const calls: [() => Promise<VoteOutcome>, () => Promise<VoteOutcome>] = [
+        async () => await a.approvals.vote(id, approve('bob', T0 + i), 1),
+        async () => await b.approvals.vote(id, deny('carol', T0 + i), 1),
       ]
       const [first, second] = approveFirst ? calls : [calls[1], calls[0]]
-      const won = first()
-      const lost = second()
+      // One after the other: the first vote decides, the second finds the request closed.
+      const won = await first()
+      const lost = await second()
       const state = approveFirst ? 'approved' : 'denied'
       expect(won).toMatchObject({ kind: 'recorded', record: { state } })
       expect(lost).toMatchObject({ kind: 'closed', record: { state } })
-      expect(a.approvals.get(id)?.state).toBe(state)
-      expect(b.approvals.get(id)?.state).toBe(state)
+      expect((await a.approvals.get(id))?.state).toBe(state)
+      expect((await b.approvals.get(id))?.state).toBe(state)
     }
   })
 
-  it('quorum and duplicates are seen across connections; the job link is claimed once', () => {
+  it('quorum and duplicates are seen across connections; the job link is claimed once', async () => {
     const dataDir = join(tempDir(), 'data')
     const a = openTestStore({ dataDir })
     const b = openTestStore({ dataDir })
-    a.approvals.create(approvalInput({ quorum: 2 }))
-    expect(a.approvals.vote('a7k2m9', approve('bob'), 2)).toMatchObject({ kind: 'recorded', reachedQuorum: false })
-    expect(b.approvals.vote('a7k2m9', approve('bob'), 2).kind).toBe('duplicate')
-    expect(b.approvals.vote('a7k2m9', approve('carol'), 2)).toMatchObject({ kind: 'recorded', reachedQuorum: true })
-    expect([a.approvals.claimForJob('a7k2m9', 'ja'), b.approvals.claimForJob('a7k2m9', 'jb')]).toEqual([true, false])
-    expect(b.approvals.get('a7k2m9')?.jobId).toBe('ja')
+    await a.approvals.create(approvalInput({ quorum: 2 }))
+    expect(await a.approvals.vote('a7k2m9', approve('bob'), 2)).toMatchObject({
+      kind: 'recorded',
+      reachedQuorum: false,
+    })
+    expect((await b.approvals.vote('a7k2m9', approve('bob'), 2)).kind).toBe('duplicate')
+    expect(await b.approvals.vote('a7k2m9', approve('carol'), 2)).toMatchObject({
+      kind: 'recorded',
+      reachedQuorum: true,
+    })
+    expect([await a.approvals.claimForJob('a7k2m9', 'ja'), await b.approvals.claimForJob('a7k2m9', 'jb')]).toEqual([
+      true,
+      false,
+    ])
+    expect((await b.approvals.get('a7k2m9'))?.jobId).toBe('ja')
   })
 })
 
@@ -91,7 +101,7 @@ async function race(kinds: ['approve' | 'deny', 'approve' | 'deny'], ids: string
   const dataDir = join(dir, 'data')
   const store = openTestStore({ dataDir })
   for (const id of ids)
-    store.approvals.create(approvalInput({ id, createdAt: Date.now(), expiresAt: Date.now() + 60_000 }))
+    await store.approvals.create(approvalInput({ id, createdAt: Date.now(), expiresAt: Date.now() + 60_000 }))
   const barrier = join(dir, 'go')
   const ready = [join(dir, 'ready-1'), join(dir, 'ready-2')]
   const orders = ['forward', 'reverse']
@@ -117,7 +127,7 @@ describe('racing votes from two processes', () => {
     for (const id of ids) {
       const approver = first.get(id)
       const denier = second.get(id)
-      const final = store.approvals.get(id)
+      const final = await store.approvals.get(id)
       const kinds = [approver?.kind, denier?.kind].sort()
       expect(kinds, id).toEqual(['closed', 'recorded'])
       const expected = approver?.kind === 'recorded' ? 'approved' : 'denied'
@@ -137,7 +147,7 @@ describe('racing votes from two processes', () => {
       const [one, two] = [first.get(id), second.get(id)]
       expect([one?.kind, two?.kind].sort(), id).toEqual(['closed', 'recorded'])
       expect(Number(one?.claimed) + Number(two?.claimed), id).toBe(1)
-      const final = store.approvals.get(id)
+      const final = await store.approvals.get(id)
       expect(final?.approvals, id).toHaveLength(1)
       const winner = one?.kind === 'recorded' ? 'voter1' : 'voter2'
       expect(final?.approvals[0]?.actorName, id).toBe(winner)

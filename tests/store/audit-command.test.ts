@@ -27,12 +27,12 @@ async function run(args: string[]) {
 }
 
 /** A data directory whose log holds n entries. */
-function dataDirWith(n: number): string {
+async function dataDirWith(n: number): Promise<string> {
   const dataDir = join(tempDir(), 'data')
   let tick = T0
   const store = openStore({ dataDir, now: () => tick++ })
-  for (let i = 1; i <= n; i++) store.audit.append(auditEvent(i, { data: { n: i, password: 'hunter2' } }))
-  store.close()
+  for (let i = 1; i <= n; i++) await store.audit.append(auditEvent(i, { data: { n: i, password: 'hunter2' } }))
+  await store.close()
   return dataDir
 }
 
@@ -41,7 +41,7 @@ afterEach(() => process.chdir(cwd))
 
 describe('audit verify', () => {
   it('prints the entry count and exits 0 for an intact log', async () => {
-    const dataDir = dataDirWith(4)
+    const dataDir = await dataDirWith(4)
     expect(await run(['verify', '--data-dir', dataDir])).toEqual({
       code: 0,
       stdout: 'audit log ok: 4 entries\n',
@@ -50,7 +50,7 @@ describe('audit verify', () => {
   })
 
   it('names the first broken entry and exits 1', async () => {
-    const dataDir = dataDirWith(4)
+    const dataDir = await dataDirWith(4)
     tamper(dbFile(dataDir), 'DELETE FROM audit_log WHERE seq = 2')
     expect(await run(['verify', '--data-dir', dataDir])).toEqual({
       code: 1,
@@ -64,8 +64,8 @@ describe('audit verify', () => {
     const dir = tempDir()
     mkdirSync(join(dir, 'data'))
     const store = openStore({ dataDir: join(dir, 'data') })
-    store.audit.append(auditEvent(1))
-    store.close()
+    await store.audit.append(auditEvent(1))
+    await store.close()
     process.chdir(dir)
     expect(await run(['verify'])).toMatchObject({ code: 0, stdout: 'audit log ok: 1 entries\n' })
   })
@@ -82,7 +82,7 @@ describe('audit verify', () => {
 
 describe('audit export', () => {
   it('writes one JSON object per line that re-hashes and chains, and the last hash on stderr', async () => {
-    const dataDir = dataDirWith(3)
+    const dataDir = await dataDirWith(3)
     const { code, stdout, stderr } = await run(['export', '--jsonl', '--data-dir', dataDir])
     expect(code).toBe(0)
     const lines = stdout.trimEnd().split('\n')
@@ -102,7 +102,7 @@ describe('audit export', () => {
   })
 
   it('an empty log exports nothing', async () => {
-    expect(await run(['export', '--jsonl', '--data-dir', dataDirWith(0)])).toEqual({
+    expect(await run(['export', '--jsonl', '--data-dir', await dataDirWith(0)])).toEqual({
       code: 0,
       stdout: '',
       stderr: 'exported 0 entries\n',

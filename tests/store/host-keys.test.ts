@@ -18,16 +18,16 @@ describe('pinned SSH host keys', () => {
     ...over,
   })
 
-  it('pins the first key only; a replacement is explicit, and survives reopening', () => {
+  it('pins the first key only; a replacement is explicit, and survives reopening', async () => {
     const dataDir = join(tempDir(), 'data')
     const store = openStore({ dataDir })
-    expect(store.hostKeys.get('vm-1')).toBeUndefined()
-    expect(store.hostKeys.pinFirst(pin())).toBe(true)
-    expect(store.hostKeys.pinFirst(pin({ key: 'other', fingerprint: 'SHA256:other' }))).toBe(false)
-    expect(store.hostKeys.get('vm-1')?.fingerprint).toBe('SHA256:first')
-    store.hostKeys.replace(pin({ key: 'new', fingerprint: 'SHA256:new', pinnedBy: 'shell:alice' }))
-    store.close()
-    expect(openTestStore({ dataDir }).hostKeys.get('vm-1')).toEqual(
+    expect(await store.hostKeys.get('vm-1')).toBeUndefined()
+    expect(await store.hostKeys.pinFirst(pin())).toBe(true)
+    expect(await store.hostKeys.pinFirst(pin({ key: 'other', fingerprint: 'SHA256:other' }))).toBe(false)
+    expect((await store.hostKeys.get('vm-1'))?.fingerprint).toBe('SHA256:first')
+    await store.hostKeys.replace(pin({ key: 'new', fingerprint: 'SHA256:new', pinnedBy: 'shell:alice' }))
+    await store.close()
+    expect(await openTestStore({ dataDir }).hostKeys.get('vm-1')).toEqual(
       pin({ key: 'new', fingerprint: 'SHA256:new', pinnedBy: 'shell:alice' }),
     )
   })

@@ -22,13 +22,13 @@ describe('migrations', () => {
     expect(rows).toContainEqual({ version: 4, name: 'ssh host keys pinned per VM' })
   })
 
-  it('applying twice is a no-op: opening again applies nothing and keeps the data', () => {
+  it('applying twice is a no-op: opening again applies nothing and keeps the data', async () => {
     const dataDir = join(tempDir(), 'data')
     const first = openStore({ dataDir })
-    first.approvals.create(approvalInput())
-    first.close()
+    await first.approvals.create(approvalInput())
+    await first.close()
     const second = openTestStore({ dataDir })
-    expect(second.approvals.get('a7k2m9')?.state).toBe('pending')
+    expect((await second.approvals.get('a7k2m9'))?.state).toBe('pending')
     const raw = rawConnection(dbFile(dataDir))
     expect(raw.prepare('SELECT count(*) FROM schema_migrations').pluck().get()).toBe(MIGRATIONS.length)
     expect(migrate(raw)).toEqual([])
@@ -62,9 +62,9 @@ describe('migrations', () => {
     db.close()
   })
 
-  it('a database from a newer version is refused with a message that says what to do', () => {
+  it('a database from a newer version is refused with a message that says what to do', async () => {
     const dataDir = join(tempDir(), 'data')
-    openStore({ dataDir }).close()
+    await openStore({ dataDir }).close()
     const raw = rawConnection(dbFile(dataDir))
     raw.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (7, ?, 0)').run('from the future')
     expect(() => openStore({ dataDir })).toThrow(SchemaVersionError)
@@ -103,33 +103,33 @@ describe('openStore', () => {
     expect(statSync(store.path).mode & 0o777).toBe(0o600)
   })
 
-  it('uses WAL and enforces foreign keys', () => {
+  it('uses WAL and enforces foreign keys', async () => {
     const dataDir = join(tempDir(), 'data')
     const store = openTestStore({ dataDir })
     expect(rawConnection(dbFile(dataDir)).pragma('journal_mode', { simple: true })).toBe('wal')
-    expect(() => store.jobs.create(jobInput({ approvalId: 'nope' }))).toThrow(/FOREIGN KEY constraint failed/)
-    store.approvals.create(approvalInput({ id: 'a1' }))
-    expect(store.jobs.create(jobInput({ approvalId: 'a1' })).approvalId).toBe('a1')
+    await expect(store.jobs.create(jobInput({ approvalId: 'nope' }))).rejects.toThrow(/FOREIGN KEY constraint failed/)
+    await store.approvals.create(approvalInput({ id: 'a1' }))
+    expect((await store.jobs.create(jobInput({ approvalId: 'a1' }))).approvalId).toBe('a1')
   })
 
-  it('an in-memory store touches no disk', () => {
+  it('an in-memory store touches no disk', async () => {
     const never = join(tempDir(), 'never')
     const store = openStore({ memory: true, dataDir: never })
     expect(store.path).toBe(':memory:')
-    store.approvals.create(approvalInput())
-    expect(store.approvals.pending(0)).toHaveLength(1)
-    expect(store.audit.append({ kind: 'request', data: {} }).seq).toBe(1)
-    store.close()
+    await store.approvals.create(approvalInput())
+    expect(await store.approvals.pending(0)).toHaveLength(1)
+    expect((await store.audit.append({ kind: 'request', data: {} })).seq).toBe(1)
+    await store.close()
     expect(existsSync(never)).toBe(false)
   })
 
-  it('read-only opening needs an existing, current database and cannot write', () => {
+  it('read-only opening needs an existing, current database and cannot write', async () => {
     const dataDir = join(tempDir(), 'data')
     expect(() => openStore({ dataDir, readOnly: true })).toThrow(`no database at ${dbFile(dataDir)}`)
     expect(existsSync(dataDir)).toBe(false)
-    openStore({ dataDir }).close()
+    await openStore({ dataDir }).close()
     const reader = openTestStore({ dataDir, readOnly: true })
-    expect(reader.audit.verify()).toEqual({ ok: true, entries: 0 })
-    expect(() => reader.audit.append({ kind: 'request', data: {} })).toThrow(/readonly/)
+    expect(await reader.audit.verify()).toEqual({ ok: true, entries: 0 })
+    await expect(reader.audit.append({ kind: 'request', data: {} })).rejects.toThrow(/readonly/)
   })
 })

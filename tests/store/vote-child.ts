@@ -26,10 +26,14 @@ while (!existsSync(barrier)) {
 
 const results: { id: string; kind: VoteOutcome['kind']; state?: string; claimed: boolean }[] = []
 for (const id of ids) {
-  const outcome = store.approvals.vote(id, { kind, actorKey: `shell:${actor}`, actorName: actor, at: Date.now() }, 1)
+  const outcome = await store.approvals.vote(
+    id,
+    { kind, actorKey: `shell:${actor}`, actorName: actor, at: Date.now() },
+    1,
+  )
   const state = outcome.kind === 'unknown' ? undefined : outcome.record.state
-  const claimed = state === 'approved' && store.approvals.claimForJob(id, `job-${actor}-${id}`)
+  const claimed = state === 'approved' && (await store.approvals.claimForJob(id, `job-${actor}-${id}`))
   results.push({ id, kind: outcome.kind, ...(state && { state }), claimed })
 }
-store.close()
+await store.close()
 process.stdout.write(JSON.stringify(results))

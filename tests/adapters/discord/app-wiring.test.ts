@@ -61,7 +61,7 @@ describe('Discord in the app', () => {
     )
     const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-discord-app-'))
     cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-    const app: App = createApp({
+    const app: App = await createApp({
       config,
       log: silentLog,
       env: { SIM_PW: sim.pools[0]?.password ?? '' },

@@ -7,6 +7,7 @@
  */
 import { describe, expect, it } from 'vitest'
 import type { DockerEvent } from '../../../src/sim/docker/docker-daemon.js'
+import { allEntries } from '../../helpers/audit-entries.js'
 import { refOf } from '../../helpers/xen.js'
 import { buttonIn, expectWithinLimits, startSlackBot, textOf } from './slack-bot.js'
 
@@ -76,7 +77,7 @@ describe('approvals in Slack', () => {
     expect(restarts).toHaveLength(1)
 
     // The audit chain names who asked and who approved, and the job ran as the requester.
-    const audit = [...bot.app.store.audit.entries()]
+    const audit = await allEntries(bot.app.store.audit)
     expect(
       audit.some((e) => e.kind === 'approval.vote' && e.userId === 'U0ALICE' && e.data.outcome === 'refused'),
     ).toBe(true)

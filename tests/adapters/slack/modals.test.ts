@@ -10,6 +10,7 @@ import { z } from 'zod'
 import { defineCommand } from '../../../src/core/command.js'
 import { UserError } from '../../../src/core/errors.js'
 import { channelReply, text } from '../../../src/core/reply.js'
+import { allEntries } from '../../helpers/audit-entries.js'
 import { expectWithinLimits, type SlackBot, startSlackBot, textOf } from './slack-bot.js'
 
 const PASSWORD = 'Tr0ub4dor&3-once'
@@ -131,7 +132,7 @@ describe('forms as modals', () => {
     expect(seen.at(-1)).toEqual({ vm: 'web-1', user: 'core', slot: 'slot-042', password: PASSWORD })
     // The one-time password went from Slack to the command, and nowhere else: not back to Slack, not to the audit.
     expect(JSON.stringify([bot.slack.calls, bot.slack.responses])).not.toContain(PASSWORD)
-    expect(JSON.stringify([...bot.app.store.audit.entries()])).not.toContain(PASSWORD)
+    expect(JSON.stringify(await allEntries(bot.app.store.audit))).not.toContain(PASSWORD)
     expectWithinLimits(bot.slack)
   })
 

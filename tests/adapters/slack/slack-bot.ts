@@ -181,7 +181,7 @@ export async function startSlackBot(options: SlackBotOptions = {}): Promise<Slac
   )
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-slack-'))
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
-  const app = createApp({
+  const app = await createApp({
     config,
     log: options.log ?? silentLog,
     env: { SIM_PW: sim.pools[0]?.password ?? '' },

@@ -17,7 +17,11 @@ describe('host keys', () => {
     const box = vm('box')
     await backend.list(box)
     const first = fingerprintOf(hostKeyBlob(guest('box').hostKey.public))
-    expect(store.hostKeys.get(box.uuid)).toMatchObject({ fingerprint: first, pinnedBy: 'first use', vmName: 'box' })
+    expect(await store.hostKeys.get(box.uuid)).toMatchObject({
+      fingerprint: first,
+      pinnedBy: 'first use',
+      vmName: 'box',
+    })
 
     guest('box').changeHostKey()
     sim.guestSsh.serverOf('lab', 'box').dropConnections()
@@ -33,7 +37,7 @@ describe('host keys', () => {
     expect(error.message).toContain(`It now presents ${now}; the bot trusts ${first}`)
     expect(error.message).toContain(`/xen trust box ${now}`)
     expect(server.logins.length).toBe(logins)
-    expect(store.hostKeys.get(box.uuid)?.fingerprint).toBe(first)
+    expect((await store.hostKeys.get(box.uuid))?.fingerprint).toBe(first)
   })
 })
 
