@@ -124,7 +124,8 @@ export class ApprovalService {
       throw error
     }
     if (kind === 'cancel') {
-      if (!self) await refuse(new UserError('approval.not_requester', `only ${record.requesterName} can cancel this request`))
+      if (!self)
+        await refuse(new UserError('approval.not_requester', `only ${record.requesterName} can cancel this request`))
     } else {
       if (self && kind === 'approve' && !rule.selfApproval) {
         await refuse(new UserError('approval.self', 'you cannot approve your own request; another approver must'))

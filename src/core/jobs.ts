@@ -118,7 +118,11 @@ export class JobRunner {
       })
     // The job exists only if its start is audited: a failing audit write stops everything here.
     try {
-      await audit('job.started', { path: request.path, summary: request.summary, approvalId: request.approvalId ?? null })
+      await audit('job.started', {
+        path: request.path,
+        summary: request.summary,
+        approvalId: request.approvalId ?? null,
+      })
     } catch (error) {
       // Said in words, as the dispatcher's own audit failures are; nothing has run yet.
       throw auditUnavailable(error)
@@ -146,7 +150,9 @@ export class JobRunner {
     let saveFailure: unknown
     const save = (patch: Parameters<JobStore['update']>[1]): Promise<void> => {
       saving = saving.then(async () => {
-        job = await this.#store.update(id, patch, this.#now())
+        // The card's message, once the adapter has posted it, is kept with the job (issue #15).
+        const card = job.card ? undefined : request.status.where?.()
+        job = await this.#store.update(id, card ? { ...patch, card } : patch, this.#now())
         shown = status(jobCard(job))
       })
       const done = saving

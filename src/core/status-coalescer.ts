@@ -4,8 +4,15 @@
  * always delivered — never dropped behind a pending trailing edit.
  */
 import type { StatusCard } from './reply.js'
+import type { CardRef } from './store-ports.js'
 
-export type StatusSink = (card: StatusCard) => Promise<void>
+/**
+ * Shows a card; `where`, when the adapter can tell, names the message the card is shown in once it has
+ * been posted (stored with a job, so another replica can close the card).
+ */
+export type StatusSink = ((card: StatusCard) => Promise<void>) & {
+  readonly where?: (() => CardRef | undefined) | undefined
+}
 
 export function coalesceStatus(sink: StatusSink, intervalMs = 1_000, now: () => number = Date.now): StatusSink {
   let lastSent = Number.NEGATIVE_INFINITY
@@ -17,7 +24,7 @@ export function coalesceStatus(sink: StatusSink, intervalMs = 1_000, now: () => 
     chain = chain.then(() => sink(card)).catch(() => undefined)
     return chain
   }
-  return (card) => {
+  const coalesced = (card: StatusCard) => {
     const final = card.state !== 'running'
     if (final || now() - lastSent >= intervalMs) {
       clearTimeout(timer)
@@ -39,4 +46,5 @@ export function coalesceStatus(sink: StatusSink, intervalMs = 1_000, now: () => 
     }
     return chain
   }
+  return Object.assign(coalesced, { where: sink.where })
 }

@@ -74,6 +74,17 @@ export interface ApprovalStore {
 
 export type JobState = 'running' | 'succeeded' | 'failed' | 'interrupted'
 
+/**
+ * Where a live card is shown (a Slack message's channel and ts, a Discord channel and message id), kept
+ * with its job so that whichever replica closes the job — the one running it, or the leader marking it
+ * interrupted after that replica died — can edit the same message (issue #15).
+ */
+export interface CardRef {
+  readonly platform: string
+  readonly channel: string
+  readonly messageId: string
+}
+
 export interface JobStep {
   readonly label: string
   readonly state: 'pending' | 'running' | 'done' | 'failed' | 'skipped'
@@ -93,6 +104,8 @@ export interface JobRecord {
    * replica that is gone may be marked interrupted. Absent for jobs of a single-process bot.
    */
   readonly owner?: string | undefined
+  /** The message showing the job's card, once the chat adapter has posted it. */
+  readonly card?: CardRef | undefined
   readonly steps: readonly JobStep[]
   readonly result?: string | undefined
   readonly error?: string | undefined
@@ -104,7 +117,7 @@ export interface JobStore {
   create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord>
   update(
     id: string,
-    patch: Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>,
+    patch: Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error' | 'card'>>,
     at: number,
   ): Promise<JobRecord>
   get(id: string): Promise<JobRecord | undefined>

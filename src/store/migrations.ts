@@ -170,11 +170,13 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    name: 'the replica that runs a job',
+    name: 'the replica that runs a job, and where its card is',
     sql: `
-      -- Issue #15: several replicas may share a database (PostgreSQL); SQLite keeps the column so both
-      -- stores pass one contract. NULL for jobs of a single-process bot.
+      -- Issue #15: several replicas may share a database (PostgreSQL); SQLite keeps the columns so both
+      -- stores pass one contract. owner is NULL for jobs of a single-process bot; card is the message
+      -- showing the job's card (JSON: platform, channel, messageId), so whoever closes the job edits it.
       ALTER TABLE jobs ADD COLUMN owner TEXT;
+      ALTER TABLE jobs ADD COLUMN card TEXT;
     `,
   },
 ]

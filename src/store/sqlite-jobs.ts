@@ -3,7 +3,7 @@
  * merged patch inside one BEGIN IMMEDIATE transaction, so two updates never lose each other's change.
  */
 import type { Database } from 'better-sqlite3'
-import type { JobRecord, JobState, JobStep, JobStore } from '../core/store-ports.js'
+import type { CardRef, JobRecord, JobState, JobStep, JobStore } from '../core/store-ports.js'
 
 interface JobRow {
   id: string
@@ -14,6 +14,7 @@ interface JobRow {
   requester_name: string
   approval_id: string | null
   owner: string | null
+  card: string | null
   steps: string
   result: string | null
   error: string | null
@@ -31,6 +32,7 @@ function toRecord(row: JobRow): JobRecord {
     requesterName: row.requester_name,
     approvalId: row.approval_id ?? undefined,
     owner: row.owner ?? undefined,
+    card: row.card ? (JSON.parse(row.card) as CardRef) : undefined,
     steps: JSON.parse(row.steps) as JobStep[],
     result: row.result ?? undefined,
     error: row.error ?? undefined,
@@ -39,7 +41,7 @@ function toRecord(row: JobRow): JobRecord {
   }
 }
 
-type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>
+type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error' | 'card'>>
 
 export class SqliteJobStore implements JobStore {
   readonly #db: Database
@@ -55,9 +57,9 @@ export class SqliteJobStore implements JobStore {
   async create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
     this.#db
       .prepare(
-        `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, owner, steps, result,
-           error, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, owner, card, steps,
+           result, error, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         record.id,
@@ -68,6 +70,7 @@ export class SqliteJobStore implements JobStore {
         record.requesterName,
         record.approvalId ?? null,
         record.owner ?? null,
+        record.card ? JSON.stringify(record.card) : null,
         JSON.stringify(record.steps),
         record.result ?? null,
         record.error ?? null,
@@ -92,10 +95,19 @@ export class SqliteJobStore implements JobStore {
       steps: patch.steps ?? job.steps,
       result: 'result' in patch ? patch.result : job.result,
       error: 'error' in patch ? patch.error : job.error,
+      card: patch.card ?? job.card,
     }
     this.#db
-      .prepare('UPDATE jobs SET state = ?, steps = ?, result = ?, error = ?, updated_at = ? WHERE id = ?')
-      .run(next.state, JSON.stringify(next.steps), next.result ?? null, next.error ?? null, at, id)
+      .prepare('UPDATE jobs SET state = ?, steps = ?, result = ?, error = ?, card = ?, updated_at = ? WHERE id = ?')
+      .run(
+        next.state,
+        JSON.stringify(next.steps),
+        next.result ?? null,
+        next.error ?? null,
+        next.card ? JSON.stringify(next.card) : null,
+        at,
+        id,
+      )
     return this.#must(id)
   }
 
