@@ -8,6 +8,8 @@
  * the response_url carries the result instead (not editable, so only replies and final cards).
  */
 import type { Reply, StatusCard } from '../../src/core/reply.js'
+import type { StatusSink } from '../../src/core/status-coalescer.js'
+import type { CardRef } from '../../src/core/store-ports.js'
 import type { Log } from '../../src/log.js'
 import type { LiveMessage, MessageBoard } from './live-message.js'
 import type { Pager } from './pager.js'
@@ -50,8 +52,13 @@ export class Conversation {
     return this.#message
   }
 
-  /** The invocation's status sink: the live card in the channel. */
-  readonly status = (card: StatusCard): Promise<void> => this.#live().showCard(card)
+  /** The invocation's status sink: the live card in the channel, and where it is once posted. */
+  readonly status: StatusSink = Object.assign((card: StatusCard): Promise<void> => this.#live().showCard(card), {
+    where: (): CardRef | undefined => {
+      const message = this.#message
+      return message?.ts ? { platform: 'slack', channel: message.channel, messageId: message.ts } : undefined
+    },
+  })
 
   async reply(reply: Reply): Promise<void> {
     if (reply.visibility === 'channel') await this.#live().showReply(reply)

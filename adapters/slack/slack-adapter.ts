@@ -14,6 +14,8 @@ import {
 } from '@slack/bolt'
 import type { AlertSink } from '../../src/core/alert-sink.js'
 import type { Actor } from '../../src/core/command.js'
+import type { StatusCard } from '../../src/core/reply.js'
+import type { CardRef } from '../../src/core/store-ports.js'
 import type { Log } from '../../src/log.js'
 import { FORM_CALLBACK } from './action-ids.js'
 import { boltLogger } from './bolt-logger.js'
@@ -115,6 +117,14 @@ export class SlackAdapter {
   /** HTTP mode: where Slack must POST (after start). */
   get url(): string | undefined {
     return this.#httpReceiver?.url
+  }
+
+  /**
+   * Shows `card` in the message `ref` names, posted by this process or by another replica (issue #15:
+   * the leader closes the card of a job whose replica died).
+   */
+  editCard(ref: CardRef, card: StatusCard): Promise<void> {
+    return this.#runtime.board.at(ref.channel, ref.messageId).showCard(card)
   }
 
   /** The tracked groups a user is in, from the cache (for re-checking a requester's rights later). */
