@@ -1,24 +1,22 @@
 /**
- * From signals to alerts (issue #11). One condition (key) has at most one live alert. A condition that
- * fires while its alert is live counts an occurrence and edits the message; one that fires again within
- * the re-notify interval after it resolved (or while it is muted) re-opens the same alert and edits it;
- * only later does it post a new one. A condition that flaps (many changes within the window) is not
- * called resolved until it has been stable for the window. A signal may ask to be held (a pool
- * connection must stay down a while before it is news). Routing picks destinations once, when the
- * alert is created; each destination's Delivery posts it within that destination's rate.
+ * The alert channel's core (issue #11): signals in, alerts decided (src/alerts/alert-decisions.ts),
+ * each destination's Delivery posting them within its rate, and the presses that change an alert.
+ *
+ * The store answers asynchronously (PostgreSQL is across a socket), so the engine takes turns: every
+ * signal, and every press that changes an alert (acknowledge, mute, the restart claim), runs in one
+ * queue, one at a time, each as one transaction whose reads and writes all go through its `tx`. So the
+ * order of events is the order of their effects, as when the store answered at once, and one event's
+ * writes never interleave with the next one's. A signal is applied at the time it was emitted, not the
+ * time its turn came.
  */
 import type { AlertSink } from '../core/alert-sink.js'
-import { newToken } from '../core/confirmations.js'
-import type { Reply } from '../core/reply.js'
 import type { Log } from '../log.js'
 import type { AlertClock } from './alert-clock.js'
-import { alertMessage, digestMessage } from './alert-message.js'
-import type { AlertDestinationKey, AlertPost, AlertRecord, AlertSignal, AlertStore } from './alert-types.js'
+import { AlertDecisions } from './alert-decisions.js'
+import type { AlertRecord, AlertSignal, AlertStore } from './alert-types.js'
 import type { AlertsConfig } from './alerts-config.js'
-import { Delivery } from './delivery.js'
-import { destinationsFor } from './routing.js'
-
-type Firing = Extract<AlertSignal, { state: 'firing' }>
+import { Deliveries } from './deliveries.js'
+import { SerialQueue } from './serial-queue.js'
 
 export interface AlertEngineOptions {
   readonly config: AlertsConfig
@@ -37,239 +35,175 @@ export type AckOutcome =
 /** How long a resolved alert is kept (its message can still be edited if the condition fires again). */
 export const RETENTION_MS = 30 * 24 * 60 * 60_000
 
-const destinationId = (d: AlertDestinationKey) => `${d.platform}\u0000${d.channel}`
-
 export class AlertEngine {
   readonly #o: AlertEngineOptions
-  readonly #sinks = new Map<string, AlertSink>()
-  readonly #deliveries = new Map<string, Delivery>()
-  /** Firings waiting out their hold time, and resolutions waiting for a flapping alert to be stable. */
-  readonly #holds = new Map<string, () => void>()
-  readonly #settling = new Map<string, () => void>()
+  readonly #deliveries: Deliveries
+  readonly #decisions: AlertDecisions
+  /** Signals and the presses that change alerts, one at a time, each in its own transaction. */
+  readonly #queue = new SerialQueue()
+  /** While a `withUnresolved` callback runs: the signals it emits, applied in its turn. */
+  #inline: AlertSignal[] | undefined
   #stopped = false
 
   constructor(options: AlertEngineOptions) {
     this.#o = options
-  }
-
-  get #flapWindowMs(): number {
-    return this.#o.config.flapping.withinMinutes * 60_000
+    this.#deliveries = new Deliveries(options)
+    this.#decisions = new AlertDecisions({
+      ...options,
+      deliveries: this.#deliveries,
+      later: (what, task) => {
+        void this.#quietly(what, task)
+      },
+    })
   }
 
   /**
    * Start-up: alerts resolved long ago are forgotten, the configured destinations pick up their open
-   * digests, and stored posts never sent go out.
+   * digests, and stored posts never sent go out. It takes the first turn, before any signal.
    */
-  resume(): void {
-    const { config, store } = this.#o
-    const pruned = store.prune(this.#o.clock.now() - RETENTION_MS)
-    if (pruned > 0) this.#o.log.info({ pruned }, 'forgot alerts resolved more than 30 days ago')
-    for (const destination of [config.default, ...config.rules.flatMap((r) => r.to)]) this.#delivery(destination)
-    for (const post of store.pendingPosts()) {
-      const alert = store.get(post.alertId)
-      if (alert) this.#delivery(post).post(alert)
-    }
+  resume(): Promise<void> {
+    const at = this.#o.clock.now()
+    return this.#quietly('resuming the stored alerts failed', async (tx) => {
+      const { config, log } = this.#o
+      const pruned = await tx.prune(at - RETENTION_MS)
+      if (pruned > 0) log.info({ pruned }, 'forgot alerts resolved more than 30 days ago')
+      for (const destination of [config.default, ...config.rules.flatMap((r) => r.to)]) {
+        await this.#deliveries.open(destination, tx)
+      }
+      for (const post of await tx.pendingPosts()) {
+        const alert = await tx.get(post.alertId)
+        if (alert) await (await this.#deliveries.open(post, tx)).post(alert, tx, at)
+      }
+    })
   }
 
   attach(sink: AlertSink): void {
-    this.#sinks.set(sink.platform, sink)
-    for (const [id, delivery] of this.#deliveries) if (id.startsWith(`${sink.platform}\u0000`)) delivery.resume()
+    this.#deliveries.attach(sink)
   }
 
-  stop(): void {
+  /**
+   * Takes no more signals and posts nothing more; resolves once the signals already queued have been
+   * applied and the deliveries' own writes have ended (then the store may close).
+   */
+  async stop(): Promise<void> {
     this.#stopped = true
-    for (const cancel of [...this.#holds.values(), ...this.#settling.values()]) cancel()
-    this.#holds.clear()
-    this.#settling.clear()
-    for (const delivery of this.#deliveries.values()) delivery.stop()
+    this.#decisions.cancelTimers()
+    const stopping = this.#deliveries.stop()
+    await this.#queue.idle()
+    // What the last signals armed or opened while they were applied.
+    this.#decisions.cancelTimers()
+    await Promise.all([stopping, this.#deliveries.stop()])
   }
 
-  signal(signal: AlertSignal): void {
-    if (this.#stopped) return
-    this.#o.store.atomically(() => this.#signal(signal))
+  /**
+   * Resolves once every signal and press queued so far (and any queued meanwhile) has been applied, and
+   * the deliveries have nothing under way: for tests on a manual clock, which then look at the result.
+   */
+  async idle(): Promise<void> {
+    await this.#queue.idle()
+    await this.#deliveries.idle()
+    await this.#queue.idle()
   }
 
-  #signal(signal: AlertSignal): void {
-    if (signal.state === 'resolved') {
-      this.#resolve(signal.key, signal.resolution)
-      return
+  /**
+   * Applies `signal`, at the time of this call, once every signal before it has been applied; the
+   * promise says when (it never rejects: a failure is logged, and the next signal goes on).
+   */
+  signal(signal: AlertSignal): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
+    if (this.#inline) {
+      this.#inline.push(signal)
+      return Promise.resolve()
     }
-    if (signal.holdMs && !this.#o.store.live(signal.key)) {
-      if (this.#holds.has(signal.key)) return
-      const cancel = this.#o.clock.setTimer(signal.holdMs, () => {
-        this.#holds.delete(signal.key)
-        this.#o.store.atomically(() => this.#fire(signal))
-      })
-      this.#holds.set(signal.key, cancel)
-      return
-    }
-    this.#fire(signal)
+    const at = this.#o.clock.now()
+    return this.#quietly('applying an alert signal failed', (tx) => this.#decisions.apply(tx, signal, at))
   }
 
-  get(id: string): AlertRecord | undefined {
+  /**
+   * Calls `fn` with the pool's unresolved alerts as they are once every signal before this call has been
+   * applied; the signals `fn` emits (synchronously) are applied right then, before any queued after.
+   */
+  withUnresolved(pool: string, fn: (open: readonly AlertRecord[]) => void): Promise<void> {
+    if (this.#stopped) return Promise.resolve()
+    const at = this.#o.clock.now()
+    return this.#quietly('reconciling the unresolved alerts failed', async (tx) => {
+      const open = (await tx.unresolved()).filter((a) => a.subject.pool === pool)
+      const emitted: AlertSignal[] = []
+      this.#inline = emitted
+      try {
+        fn(open)
+      } finally {
+        this.#inline = undefined
+      }
+      for (const signal of emitted) await this.#decisions.apply(tx, signal, at)
+    })
+  }
+
+  get(id: string): Promise<AlertRecord | undefined> {
     return this.#o.store.get(id)
   }
 
-  unresolved(pool?: string): AlertRecord[] {
-    return this.#o.store.unresolved().filter((a) => pool === undefined || a.subject.pool === pool)
+  async unresolved(pool?: string): Promise<AlertRecord[]> {
+    return (await this.#o.store.unresolved()).filter((a) => pool === undefined || a.subject.pool === pool)
   }
 
-  acknowledge(id: string, by: string): AckOutcome {
-    const alert = this.#o.store.get(id)
-    if (!alert) return { kind: 'unknown' }
-    const acked = this.#o.store.acknowledge(id, by, this.#o.clock.now())
-    if (!acked) return { kind: 'not-open', alert }
-    this.#changed(acked, false)
-    return { kind: 'acknowledged', alert: acked }
+  acknowledge(id: string, by: string): Promise<AckOutcome> {
+    const at = this.#o.clock.now()
+    return this.#inTurn(async (tx): Promise<AckOutcome> => {
+      const alert = await tx.get(id)
+      if (!alert) return { kind: 'unknown' }
+      const acked = await tx.acknowledge(id, by, at)
+      if (!acked) return { kind: 'not-open', alert }
+      await this.#changed(tx, acked, false, at)
+      return { kind: 'acknowledged', alert: acked }
+    })
   }
 
   /** Mutes the alert's condition: later firings edit this alert instead of posting, until `ms` from now. */
-  mute(id: string, by: string, ms: number): { readonly alert: AlertRecord; readonly until: number } | undefined {
-    const alert = this.#o.store.get(id)
-    if (!alert) return undefined
-    const until = this.#o.clock.now() + ms
-    this.#o.store.mute(alert.key, until, by)
-    this.#changed(alert, false)
-    return { alert, until }
+  mute(
+    id: string,
+    by: string,
+    ms: number,
+  ): Promise<{ readonly alert: AlertRecord; readonly until: number } | undefined> {
+    const at = this.#o.clock.now()
+    return this.#inTurn(async (tx) => {
+      const alert = await tx.get(id)
+      if (!alert) return undefined
+      const until = at + ms
+      await tx.mute(alert.key, until, by)
+      await this.#changed(tx, alert, false, at)
+      return { alert, until }
+    })
   }
 
   /** Claims the alert's one restart for `by`; false when one was already asked (a restart runs once). */
-  claimRestart(id: string, by: string): boolean {
-    return this.#o.store.claimRestart(id, by, this.#o.clock.now())
+  claimRestart(id: string, by: string): Promise<boolean> {
+    const at = this.#o.clock.now()
+    return this.#inTurn((tx) => tx.claimRestart(id, by, at))
   }
 
   /** The claimed restart was asked (for approval when `approval` is set), or nothing came of it (`asked` false). */
-  restartOutcome(id: string, asked: boolean, approval?: string): void {
-    const alert = this.#o.store.get(id)
-    if (!alert?.restart) return
-    const restart = asked ? { ...alert.restart, approval } : undefined
-    this.#changed(this.#o.store.update(id, { restart }), false)
-  }
-
-  #fire(signal: Firing): void {
-    const { store, clock, config } = this.#o
-    const now = clock.now()
-    const settling = this.#settling.get(signal.key)
-    settling?.()
-    this.#settling.delete(signal.key)
-    const facts = { title: signal.title, detail: signal.detail, severity: signal.severity, lastAt: now }
-    // The newest alert of the condition is its live one, if it has one (one query: storms are many).
-    const latest = store.latest(signal.key)
-    if (latest && latest.state !== 'resolved') {
-      const changes = settling ? this.#changes(latest, now) : latest.changes
-      this.#changed(store.update(latest.id, { ...facts, occurrences: latest.occurrences + 1, changes }), true)
-      return
-    }
-    const renotifyMs = config.renotifyMinutes * 60_000
-    if (latest && (store.muted(signal.key, now) || now - latest.notifiedAt < renotifyMs)) {
-      const reopened = store.update(latest.id, {
-        ...facts,
-        state: 'open',
-        occurrences: latest.occurrences + 1,
-        changes: this.#changes(latest, now),
-        resolution: undefined,
-        resolvedAt: undefined,
-        ackedBy: undefined,
-        ackedAt: undefined,
-        restart: undefined,
-      })
-      this.#changed(reopened, true)
-      return
-    }
-    const destinations = destinationsFor(config, signal)
-    const alert = store.create(
-      {
-        id: newToken(8),
-        key: signal.key,
-        kind: signal.kind,
-        severity: signal.severity,
-        state: 'open',
-        subject: signal.subject,
-        title: signal.title,
-        detail: signal.detail,
-        occurrences: 1,
-        changes: [now],
-        firstAt: now,
-        lastAt: now,
-        notifiedAt: now,
-      },
-      destinations,
-    )
-    this.#o.log.info({ alert: alert.id, key: alert.key, destinations }, 'alert raised')
-    for (const destination of destinations) this.#delivery(destination).post(alert)
-  }
-
-  #resolve(key: string, resolution: string): void {
-    const hold = this.#holds.get(key)
-    if (hold) {
-      hold()
-      this.#holds.delete(key)
-      this.#o.log.info({ key, resolution }, 'a condition cleared within its hold time: no alert')
-    }
-    const live = this.#o.store.live(key)
-    if (!live || this.#settling.has(key)) return
-    const now = this.#o.clock.now()
-    const changes = this.#changes(live, now)
-    if (changes.length < this.#o.config.flapping.changes) {
-      this.#finish(key, resolution)
-      return
-    }
-    // Flapping: say so now, and resolved only once it has stayed clear for a whole window.
-    this.#changed(this.#o.store.update(live.id, { changes }), false)
-    const cancel = this.#o.clock.setTimer(this.#flapWindowMs, () => {
-      this.#finish(key, resolution)
-      this.#settling.delete(key)
+  restartOutcome(id: string, asked: boolean, approval?: string): Promise<void> {
+    const at = this.#o.clock.now()
+    return this.#inTurn(async (tx) => {
+      const alert = await tx.get(id)
+      if (!alert?.restart) return
+      const restart = asked ? { ...alert.restart, approval } : undefined
+      await this.#changed(tx, await tx.update(id, { restart }), false, at)
     })
-    this.#settling.set(key, cancel)
   }
 
-  #finish(key: string, resolution: string): void {
-    const live = this.#o.store.live(key)
-    if (!live) return
-    const now = this.#o.clock.now()
-    const changes = this.#settling.has(key) ? live.changes : this.#changes(live, now)
-    this.#changed(this.#o.store.update(live.id, { state: 'resolved', resolvedAt: now, resolution, changes }), false)
+  /** Runs `task` in its turn, as one transaction; its failure is the caller's. */
+  #inTurn<T>(task: (tx: AlertStore) => Promise<T>): Promise<T> {
+    return this.#queue.run(() => this.#o.store.atomically(task))
   }
 
-  /** The alert's recent changes with one more at `now` (older than the flap window forgotten). */
-  #changes(alert: AlertRecord, now: number): number[] {
-    return [...alert.changes.filter((t) => now - t < this.#flapWindowMs), now]
+  /** Runs `task` in its turn, as one transaction; a failure is logged (what emitted it cannot act on it). */
+  #quietly(what: string, task: (tx: AlertStore) => Promise<void>): Promise<void> {
+    return this.#inTurn(task).catch((error: unknown) => this.#o.log.error({ err: error }, what))
   }
 
-  #flapping(alert: AlertRecord, now: number): boolean {
-    const recent = alert.changes.filter((t) => now - t < this.#flapWindowMs)
-    return alert.state !== 'resolved' && recent.length >= this.#o.config.flapping.changes
-  }
-
-  #changed(alert: AlertRecord, event: boolean): void {
-    for (const post of this.#o.store.posts(alert.id)) this.#delivery(post).changed(alert, post, event)
-  }
-
-  #delivery(destination: AlertDestinationKey | AlertPost): Delivery {
-    const id = destinationId(destination)
-    const known = this.#deliveries.get(id)
-    if (known) return known
-    const { store, clock, log, config } = this.#o
-    const delivery = new Delivery({
-      destination: { platform: destination.platform, channel: destination.channel },
-      store,
-      clock,
-      log,
-      intervalMs: 1000 / config.ratePerSecond,
-      quiet: config.quietHours,
-      sink: () => this.#sinks.get(destination.platform),
-      render: (alertId) => this.#render(alertId),
-      renderDigest: (digest) => digestMessage(digest, store.digestAlerts(digest.id), config.ratePerSecond),
-    })
-    this.#deliveries.set(id, delivery)
-    return delivery
-  }
-
-  #render(id: string): Reply | undefined {
-    const alert = this.#o.store.get(id)
-    if (!alert) return undefined
-    const now = this.#o.clock.now()
-    const muted = this.#o.store.muted(alert.key, now)
-    return alertMessage({ alert, now, muted, flapping: this.#flapping(alert, now), buttons: this.#o.buttons })
+  async #changed(tx: AlertStore, alert: AlertRecord, event: boolean, now: number): Promise<void> {
+    await this.#deliveries.changed(tx, alert, event, now)
   }
 }

@@ -32,21 +32,21 @@ const targetOf = (alert: AlertRecord): Target => ({
 })
 
 async function answer(engine: AlertEngine, id: string, verb: AlertVerb, ctx: PressContext): Promise<Reply> {
-  const alert = engine.get(id)
+  const alert = await engine.get(id)
   if (!alert) throw new UserError('alert.unknown', `there is no alert ${id}`)
   switch (verb) {
     case 'ack': {
-      ctx.audit(`alert ${id}: acknowledge`)
-      ctx.require(PERMISSION, targetOf(alert), 'alert acknowledge')
-      const outcome = engine.acknowledge(id, ctx.actor.name)
+      await ctx.audit(`alert ${id}: acknowledge`)
+      await ctx.require(PERMISSION, targetOf(alert), 'alert acknowledge')
+      const outcome = await engine.acknowledge(id, ctx.actor.name)
       if (outcome.kind === 'acknowledged') return privateReply(text(`Acknowledged: ${alert.title}`, 'success'))
       const by = alert.ackedBy ? ` by ${alert.ackedBy}` : ''
       return privateReply(text(`This alert is already ${alert.state}${by}.`, 'warning'))
     }
     case 'mute': {
-      ctx.audit(`alert ${id}: mute 1 h`)
-      ctx.require(PERMISSION, targetOf(alert), 'alert mute')
-      const muted = engine.mute(id, ctx.actor.name, MUTE_MS)
+      await ctx.audit(`alert ${id}: mute 1 h`)
+      await ctx.require(PERMISSION, targetOf(alert), 'alert mute')
+      const muted = await engine.mute(id, ctx.actor.name, MUTE_MS)
       const until = muted ? utc(muted.until) : 'in an hour'
       return privateReply(text(`Muted until ${until}: ${alert.title}. It is still counted on its message.`, 'success'))
     }
@@ -67,8 +67,8 @@ async function restart(engine: AlertEngine, alert: AlertRecord, ctx: PressContex
       `this alert is resolved; to restart ${container.name} anyway, use /docker restart`,
     )
   }
-  if (!engine.claimRestart(alert.id, ctx.actor.name)) {
-    const asked = engine.get(alert.id)?.restart
+  if (!(await engine.claimRestart(alert.id, ctx.actor.name))) {
+    const asked = (await engine.get(alert.id))?.restart
     const where = asked?.approval ? `; it waits for approval ${asked.approval}` : ''
     return privateReply(
       text(`${asked?.by ?? 'Someone'} already asked to restart it from this alert${where}.`, 'warning'),
@@ -85,7 +85,7 @@ async function restart(engine: AlertEngine, alert: AlertRecord, ctx: PressContex
       .flatMap((b) => (b.kind === 'actions' ? b.actions : []))
       .map((a) => parseVoteToken(a.token))
       .find((v) => v?.kind === 'approve')?.id
-    engine.restartOutcome(alert.id, reply?.visibility === 'channel', approval)
+    await engine.restartOutcome(alert.id, reply?.visibility === 'channel', approval)
   }
 }
 

@@ -42,8 +42,13 @@ export interface Alerts {
   readonly presses: PressHandler
   /** A chat platform's sink: alerts for its destinations go out through it from now on. */
   attach(sink: AlertSink): void
-  start(): void
-  stop(): void
+  /**
+   * Starts watching; resolves once the alerts a previous run left are resumed (waiting is optional:
+   * the signals that follow queue behind it).
+   */
+  start(): Promise<void>
+  /** Stops watching; resolves once what was under way is stored (then the store may close). */
+  stop(): Promise<void>
 }
 
 export function createAlerts(options: AlertsOptions): Alerts {
@@ -64,9 +69,14 @@ export function createAlerts(options: AlertsOptions): Alerts {
     expected,
     inventory,
     log,
-    emit: (signal) => engine.signal(signal),
+    // The engine logs a signal that fails; a detector has nothing to do about it.
+    emit: (signal) => {
+      void engine.signal(signal)
+    },
     watching: (pool) => watching.has(pool),
-    unresolved: (pool) => engine.unresolved(pool),
+    withUnresolved: (pool, fn) => {
+      void engine.withUnresolved(pool, fn)
+    },
   }
   const detectors: Detector[] = [
     new PoolDetector(ctx, {
@@ -81,8 +91,9 @@ export function createAlerts(options: AlertsOptions): Alerts {
   ]
   const synced = (pool: string) => {
     watching.add(pool)
-    const open = engine.unresolved(pool)
-    for (const detector of detectors) detector.reconcile(pool, open)
+    void engine.withUnresolved(pool, (open) => {
+      for (const detector of detectors) detector.reconcile(pool, open)
+    })
   }
   const onChange = (change: InventoryChange) => {
     for (const detector of detectors) detector.onChange(change)
@@ -94,17 +105,19 @@ export function createAlerts(options: AlertsOptions): Alerts {
     expected,
     presses: alertPresses(engine),
     attach: (sink) => engine.attach(sink),
-    start: () => {
+    start: async () => {
       if (unsubscribe) return
-      engine.resume()
+      // Queued first: every signal from here on is applied after it.
+      const resumed = engine.resume()
       unsubscribe = inventory.onChange(onChange)
       for (const pool of inventory.pools()) if (pool.state === 'synced') synced(pool.name)
+      await resumed
     },
-    stop: () => {
+    stop: async () => {
       unsubscribe?.()
       unsubscribe = undefined
       for (const detector of detectors) detector.stop?.()
-      engine.stop()
+      await engine.stop()
     },
   }
 }

@@ -196,9 +196,11 @@ export class ContainerDetector implements Detector {
       const previous = last?.find((c) => c.id === container.id)
       if (previous) this.#transition(after, previous, container)
     }
-    for (const alert of this.#ctx.unresolved(after.pool)) {
-      const gone = alert.subject.vm?.uuid === after.uuid && alert.subject.container
-      if (gone && !now.some((c) => c.id === gone.id)) this.#removed(after, gone.id)
-    }
+    this.#ctx.withUnresolved(after.pool, (open) => {
+      for (const alert of open) {
+        const gone = alert.subject.vm?.uuid === after.uuid && alert.subject.container
+        if (gone && !now.some((c) => c.id === gone.id)) this.#removed(after, gone.id)
+      }
+    })
   }
 }

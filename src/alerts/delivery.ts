@@ -6,14 +6,23 @@
  * into a digest posted when they end. Every event is either in its own message or counted in a digest,
  * and both are in the store, so nothing is dropped silently — not even when a sink refuses for good
  * (the posts stay pending and go out after a restart).
+ *
+ * The store answers asynchronously. What a signal does here (`post`, `changed`) is written through the
+ * signal's transaction `tx`, awaited by the engine before the next signal. What the delivery writes on
+ * its own time — a post's message id once the sink answered, a digest's, a storm's end — is a
+ * transaction of its own that reads what it rewrites inside it, so it can neither land in the middle of
+ * a signal nor put back an older copy of a digest a signal has just counted. The in-memory state (the
+ * queue, the open digests) changes synchronously, before any await, so interleaved calls see each
+ * other's changes whole.
  */
-import { randomBytes } from 'node:crypto'
 import { type AlertSink, AlertSinkRefused, type PostedAlert } from '../core/alert-sink.js'
 import type { Reply } from '../core/reply.js'
 import type { Log } from '../log.js'
 import type { AlertClock } from './alert-clock.js'
 import type { AlertDestinationKey, AlertPost, AlertRecord, AlertStore, DigestRecord } from './alert-types.js'
 import type { QuietHours } from './alerts-config.js'
+import { counted, newDigest } from './digest-count.js'
+import { type Op, Outbox } from './outbox.js'
 import { heldByQuietHours, quietRemainingMs } from './routing.js'
 
 /** New alerts that may wait for a slot before the next ones fold into a digest. */
@@ -22,8 +31,6 @@ export const QUEUE_LIMIT = 3
 export const STORM_END_SLOTS = 60
 /** The longest wait before retrying a sink that failed (network trouble, not a refusal). */
 const MAX_BACKOFF_MS = 60_000
-/** How many recent titles a digest shows. */
-const RECENT = 5
 
 export interface DeliveryOptions {
   readonly destination: AlertDestinationKey
@@ -34,64 +41,71 @@ export interface DeliveryOptions {
   readonly quiet?: QuietHours | undefined
   readonly sink: () => AlertSink | undefined
   /** The alert's message as it should read now; undefined when the alert is gone. */
-  readonly render: (alertId: string) => Reply | undefined
-  readonly renderDigest: (digest: DigestRecord) => Reply
+  readonly render: (alertId: string) => Promise<Reply | undefined>
+  readonly renderDigest: (digest: DigestRecord) => Promise<Reply>
 }
-
-type Op = { readonly kind: 'post' | 'update' | 'digest'; readonly id: string }
-
-const newDigestId = () => `d${randomBytes(5).toString('hex')}`
 
 export class Delivery {
   readonly #o: DeliveryOptions
-  readonly #posts: string[] = []
-  readonly #updates = new Set<string>()
-  readonly #dirty = new Set<string>()
+  readonly #outbox = new Outbox()
   #storm: DigestRecord | undefined
   #quiet: DigestRecord | undefined
   #lastFoldAt = 0
   #nextSlotAt = 0
   #busy = false
-  #turn = 0
   #failures = 0
   #refused = false
   #waitingForSink = false
   #slotTimer: (() => void) | undefined
   #stormTimer: (() => void) | undefined
   #quietTimer: (() => void) | undefined
+  /** The call to the sink under way, and the delivery's own writes under way. */
+  #sending: Promise<void> | undefined
+  readonly #writes = new Set<Promise<void>>()
 
-  constructor(options: DeliveryOptions) {
-    this.#o = options
-    // After a restart: the digests still counting carry on (and get posted if they never were).
-    this.#storm = options.store.openDigest(options.destination, 'storm')
-    if (this.#storm && !this.#storm.messageId) this.#dirty.add(this.#storm.id)
-    this.#quiet = options.store.openDigest(options.destination, 'quiet')
-    if (this.#quiet) this.#armQuietEnd()
+  /** The destination's outbox; after a restart, its digests still counting carry on (read through `tx`). */
+  static async open(options: DeliveryOptions, tx: AlertStore): Promise<Delivery> {
+    const storm = await tx.openDigest(options.destination, 'storm')
+    const quiet = await tx.openDigest(options.destination, 'quiet')
+    return new Delivery(options, storm, quiet)
   }
 
-  /** A new alert for this destination (its post is stored as pending). */
-  post(alert: AlertRecord): void {
-    const now = this.#o.clock.now()
+  /** Use `open`: these are the destination's digests still counting. */
+  constructor(options: DeliveryOptions, storm: DigestRecord | undefined, quiet: DigestRecord | undefined) {
+    this.#o = options
+    // A storm digest that was never posted gets posted.
+    this.#storm = storm
+    if (storm && !storm.messageId) this.#outbox.digest(storm.id)
+    this.#quiet = quiet
+    if (quiet) this.#armQuietEnd()
+  }
+
+  /** A new alert for this destination (its post is stored as pending), raised at `now` by the signal of `tx`. */
+  async post(alert: AlertRecord, tx: AlertStore, now: number): Promise<void> {
     if (heldByQuietHours(this.#o.quiet, alert.severity, now)) {
-      this.#fold(alert, 'quiet', now)
+      await this.#fold(alert, 'quiet', now, tx)
       this.#armQuietEnd()
       return
     }
-    if (this.#storm || this.#posts.length >= QUEUE_LIMIT) {
-      this.#fold(alert, 'storm', now)
+    if (this.#storm || this.#outbox.posts >= QUEUE_LIMIT) {
       this.#lastFoldAt = now
-    } else this.#posts.push(alert.id)
+      await this.#fold(alert, 'storm', now, tx)
+    } else this.#outbox.post(alert.id)
     this.#pump()
   }
 
-  /** An alert shown here changed; `event` when it fired again, which its digest counts too. */
-  changed(alert: AlertRecord, post: AlertPost, event: boolean): void {
-    if (post.messageId) this.#updates.add(alert.id)
+  /** An alert shown here changed, by the signal of `tx`; `event` when it fired again, which its digest counts too. */
+  async changed(alert: AlertRecord, post: AlertPost, event: boolean, tx: AlertStore, now: number): Promise<void> {
+    if (post.messageId) this.#outbox.update(alert.id)
     else if (post.digestId) {
-      let digest = this.#digest(post.digestId)
+      const digest = await this.#digest(post.digestId, tx)
       if (!digest) return
-      if (event) digest = this.#count(digest, alert, this.#o.clock.now())
-      if (digest.reason === 'storm' || digest.messageId) this.#dirty.add(digest.id)
+      const shown = event ? await this.#count(digest, alert, now, tx) : digest
+      if (shown.reason === 'storm' || shown.messageId) this.#outbox.digest(shown.id)
+    } else if (!this.#outbox.waits(alert.id)) {
+      // Its post is on its way, rendered before this change (or waiting for its message id): edit it
+      // once it is out, or the message would keep showing what it was.
+      this.#outbox.update(alert.id)
     }
     this.#pump()
   }
@@ -102,57 +116,67 @@ export class Delivery {
     this.#pump()
   }
 
-  stop(): void {
+  /**
+   * Posts nothing more (until a restart); resolves once the writes of its own under way have ended, so
+   * the store may close. A call to the sink under way is not waited for: a platform may never answer.
+   */
+  async stop(): Promise<void> {
     for (const cancel of [this.#slotTimer, this.#stormTimer, this.#quietTimer]) cancel?.()
     this.#slotTimer = this.#stormTimer = this.#quietTimer = undefined
     this.#refused = true
+    await this.#written()
   }
 
-  #digest(id: string): DigestRecord | undefined {
+  /** Resolves once nothing is being sent or written here (for tests: it waits for the sink to answer). */
+  async idle(): Promise<void> {
+    while (this.#sending) await this.#sending
+    await this.#written()
+  }
+
+  async #written(): Promise<void> {
+    while (this.#writes.size > 0) await Promise.allSettled([...this.#writes])
+  }
+
+  async #digest(id: string, store: AlertStore): Promise<DigestRecord | undefined> {
     if (this.#storm?.id === id) return this.#storm
     if (this.#quiet?.id === id) return this.#quiet
-    return this.#o.store.digest(id)
+    return store.digest(id)
   }
 
-  #fold(alert: AlertRecord, reason: DigestRecord['reason'], now: number): void {
+  async #fold(alert: AlertRecord, reason: DigestRecord['reason'], now: number, tx: AlertStore): Promise<void> {
     const { platform, channel } = this.#o.destination
     const open = reason === 'storm' ? this.#storm : this.#quiet
-    const digest = this.#count(
-      open ?? {
-        id: newDigestId(),
-        platform,
-        channel,
-        reason,
-        events: 0,
-        byKind: {},
-        recent: [],
-        openedAt: now,
-        updatedAt: now,
-        closed: false,
-      },
-      alert,
-      now,
-    )
-    this.#o.store.setPost({ alertId: alert.id, platform, channel, digestId: digest.id })
+    const digest = counted(open ?? newDigest(this.#o.destination, reason, now), alert, now)
     if (reason === 'quiet') this.#quiet = digest
     else {
       this.#storm = digest
-      this.#dirty.add(digest.id)
+      this.#outbox.digest(digest.id)
     }
+    await tx.saveDigest(digest)
+    await tx.setPost({ alertId: alert.id, platform, channel, digestId: digest.id })
   }
 
-  #count(digest: DigestRecord, alert: AlertRecord, now: number): DigestRecord {
-    const counted: DigestRecord = {
-      ...digest,
-      events: digest.events + 1,
-      byKind: { ...digest.byKind, [alert.kind]: (digest.byKind[alert.kind] ?? 0) + 1 },
-      recent: [...digest.recent, alert.title].slice(-RECENT),
-      updatedAt: now,
-    }
-    this.#o.store.saveDigest(counted)
-    if (this.#storm?.id === counted.id) this.#storm = counted
-    if (this.#quiet?.id === counted.id) this.#quiet = counted
-    return counted
+  async #count(digest: DigestRecord, alert: AlertRecord, now: number, tx: AlertStore): Promise<DigestRecord> {
+    const next = counted(digest, alert, now)
+    if (this.#storm?.id === next.id) this.#storm = next
+    if (this.#quiet?.id === next.id) this.#quiet = next
+    await tx.saveDigest(next)
+    return next
+  }
+
+  /**
+   * A write of the delivery's own, as a transaction of its own (see the top of this file); kept until
+   * it ends, so `stop` can wait for it.
+   */
+  #persist(write: (tx: AlertStore) => Promise<void>): Promise<void> {
+    const done = this.#o.store.atomically(write)
+    const settled = done.then(
+      () => undefined,
+      () => undefined,
+    )
+    this.#writes.add(settled)
+    void settled.then(() => this.#writes.delete(settled))
+    return done
   }
 
   #pump(): void {
@@ -165,7 +189,7 @@ export class Delivery {
       })
       return
     }
-    const op = this.#peek()
+    const op = this.#outbox.peek()
     if (!op) {
       this.#endStorm(now)
       return
@@ -176,35 +200,15 @@ export class Delivery {
       this.#o.log.warn({ destination: this.#o.destination }, 'no chat sink for this alert destination yet; alerts wait')
       return
     }
-    this.#take(op)
+    this.#outbox.take(op)
     this.#busy = true
     this.#nextSlotAt = now + this.#o.intervalMs
-    void this.#send(sink, op).finally(() => {
+    const sending = this.#send(sink, op).finally(() => {
       this.#busy = false
+      this.#sending = undefined
       this.#pump()
     })
-  }
-
-  /** New alerts first, then digests and edits in turn (a long storm must not starve resolutions). */
-  #peek(): Op | undefined {
-    const post = this.#posts[0]
-    if (post !== undefined) return { kind: 'post', id: post }
-    const digest = this.#dirty.values().next().value
-    const update = this.#updates.values().next().value
-    if (digest !== undefined && (update === undefined || this.#turn++ % 2 === 0)) return { kind: 'digest', id: digest }
-    return update === undefined ? undefined : { kind: 'update', id: update }
-  }
-
-  #take(op: Op): void {
-    if (op.kind === 'post') this.#posts.shift()
-    else if (op.kind === 'digest') this.#dirty.delete(op.id)
-    else this.#updates.delete(op.id)
-  }
-
-  #giveBack(op: Op): void {
-    if (op.kind === 'post') this.#posts.unshift(op.id)
-    else if (op.kind === 'digest') this.#dirty.add(op.id)
-    else this.#updates.add(op.id)
+    this.#sending = sending
   }
 
   async #send(sink: AlertSink, op: Op): Promise<void> {
@@ -212,13 +216,13 @@ export class Delivery {
     try {
       if (op.kind === 'digest') await this.#sendDigest(sink, op.id)
       else {
-        const reply = this.#o.render(op.id)
+        const reply = await this.#o.render(op.id)
         if (!reply) return
         if (op.kind === 'post') {
           const posted = await sink.post(destination.channel, reply)
-          store.setPost({ alertId: op.id, ...destination, messageId: posted.messageId })
+          await this.#persist((tx) => tx.setPost({ alertId: op.id, ...destination, messageId: posted.messageId }))
         } else {
-          const messageId = store.posts(op.id).find((p) => same(p, destination))?.messageId
+          const messageId = (await store.posts(op.id)).find((p) => same(p, destination))?.messageId
           if (messageId) await sink.update(postedAt(destination, messageId), reply)
         }
       }
@@ -232,7 +236,7 @@ export class Delivery {
         )
         return
       }
-      this.#giveBack(op)
+      this.#outbox.giveBack(op)
       const backoff = Math.min(MAX_BACKOFF_MS, this.#o.intervalMs * 2 ** ++this.#failures)
       this.#nextSlotAt = this.#o.clock.now() + backoff
       log.warn({ err: error, destination, retryInMs: backoff }, 'posting an alert failed; retrying')
@@ -240,25 +244,29 @@ export class Delivery {
   }
 
   async #sendDigest(sink: AlertSink, id: string): Promise<void> {
-    const digest = this.#digest(id)
+    const digest = await this.#digest(id, this.#o.store)
     if (!digest) return
-    const reply = this.#o.renderDigest(digest)
+    const reply = await this.#o.renderDigest(digest)
     if (digest.messageId) {
       await sink.update(postedAt(this.#o.destination, digest.messageId), reply)
       return
     }
     const posted: PostedAlert = await sink.post(this.#o.destination.channel, reply)
-    // A quiet-hours digest is posted once, when they end; later changes only edit it.
-    const saved = { ...(this.#digest(id) ?? digest), messageId: posted.messageId, closed: digest.reason === 'quiet' }
-    this.#o.store.saveDigest(saved)
-    if (this.#storm?.id === id) this.#storm = saved
-    if (this.#quiet?.id === id) this.#quiet = undefined
+    await this.#persist(async (tx) => {
+      // As it stands now (signals may have counted more meanwhile). A quiet-hours digest is posted once,
+      // when they end; later changes only edit it. A storm that ended meanwhile stays ended.
+      const current = (await this.#digest(id, tx)) ?? digest
+      const saved = { ...current, messageId: posted.messageId, closed: current.closed || digest.reason === 'quiet' }
+      if (this.#storm?.id === id) this.#storm = saved
+      if (this.#quiet?.id === id) this.#quiet = undefined
+      await tx.saveDigest(saved)
+    })
   }
 
   /** A storm that has been quiet long enough stops counting; the next one starts a new digest. */
   #endStorm(now: number): void {
     const storm = this.#storm
-    if (!storm || this.#dirty.has(storm.id)) return
+    if (!storm || this.#outbox.hasDigest(storm.id)) return
     const endsAt = this.#lastFoldAt + STORM_END_SLOTS * this.#o.intervalMs
     if (now < endsAt) {
       this.#stormTimer ??= this.#o.clock.setTimer(endsAt - now, () => {
@@ -267,15 +275,19 @@ export class Delivery {
       })
       return
     }
-    this.#o.store.saveDigest({ ...storm, closed: true })
     this.#storm = undefined
+    const { destination, log } = this.#o
+    this.#persist(async (tx) => {
+      // As it stands when this runs: a signal queued before may still count an event in it.
+      await tx.saveDigest({ ...((await tx.digest(storm.id)) ?? storm), closed: true })
+    }).catch((error) => log.error({ err: error, destination }, 'could not store the end of an alert storm'))
   }
 
   #armQuietEnd(): void {
     if (this.#quietTimer || this.#refused) return
     this.#quietTimer = this.#o.clock.setTimer(quietRemainingMs(this.#o.quiet, this.#o.clock.now()), () => {
       this.#quietTimer = undefined
-      if (this.#quiet) this.#dirty.add(this.#quiet.id)
+      if (this.#quiet) this.#outbox.digest(this.#quiet.id)
       this.#pump()
     })
   }

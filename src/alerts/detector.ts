@@ -19,8 +19,12 @@ export interface DetectorContext {
   emit(signal: AlertSignal): void
   /** Whether the pool has synced since the bot started (what came before is the baseline). */
   watching(pool: string): boolean
-  /** Alerts still open or acknowledged, of one pool. */
-  unresolved(pool: string): readonly AlertRecord[]
+  /**
+   * Calls `fn` with the alerts still open or acknowledged in `pool`, as they stand once every signal
+   * emitted before this call has been applied (the store answers asynchronously, so `fn` runs later);
+   * the signals `fn` emits take the place of this call among the others.
+   */
+  withUnresolved(pool: string, fn: (open: readonly AlertRecord[]) => void): void
 }
 
 export interface Detector {

@@ -47,12 +47,16 @@ export class VmDetector implements Detector {
           })
         }
         return
-      case 'vm-removed':
-        for (const alert of this.#ctx.unresolved(change.vm.pool)) {
-          if (alert.subject.vm?.uuid === change.vm.uuid) {
-            this.#ctx.emit({ state: 'resolved', key: alert.key, resolution: 'the VM was removed' })
+      case 'vm-removed': {
+        const removed = change.vm.uuid
+        this.#ctx.withUnresolved(change.vm.pool, (open) => {
+          for (const alert of open) {
+            if (alert.subject.vm?.uuid === removed) {
+              this.#ctx.emit({ state: 'resolved', key: alert.key, resolution: 'the VM was removed' })
+            }
           }
-        }
+        })
+      }
     }
   }
 

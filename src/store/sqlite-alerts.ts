@@ -1,213 +1,172 @@
 /**
- * Alert state in SQLite (issue #11): alerts, where each went (message or digest), digests and mutes.
- * Statements are prepared once: a storm writes thousands of alerts in seconds. The decisions that must
- * have one winner are single conditional statements — acknowledging only an open alert, claiming an
- * alert's one restart — and the unique index on live keys keeps one alert per condition.
+ * The AlertStore port on SQLite (issue #11): the statements of sqlite-alert-statements.ts behind the
+ * asynchronous port, and its transactions. `atomically` runs BEGIN IMMEDIATE, awaits its body, then
+ * COMMIT — or ROLLBACK when the body throws — so a signal's writes land together or not at all, and a
+ * storm's thousands of writes stay in one transaction each as they did when the port was synchronous.
+ *
+ * A transaction on one connection is open across its body's awaits, and better-sqlite3 gives the
+ * connection no notion of who runs a statement: anything run on it meanwhile joins the transaction. So
+ * the store's calls and transactions take turns on a ConnectionLock (a second `atomically` waits for the
+ * first; a plain call waits for the transaction open at the time), and the body works through `tx`: a
+ * view of the same statements that runs them at once, inside the transaction, without taking the lock
+ * it is holding. (For SQLite the view could be the store itself only if nothing else ever used the
+ * store meanwhile; PostgreSQL's view is a pooled client's.) The view refuses calls once its
+ * transaction has ended, so a caller that kept it cannot write outside any transaction by mistake.
  */
 import type { Database, Statement } from 'better-sqlite3'
 import type { AlertDestinationKey, AlertPost, AlertRecord, AlertStore, DigestRecord } from '../alerts/alert-types.js'
+import { ConnectionLock } from './connection-lock.js'
+import { AlertStatements, type SyncAlertStore } from './sqlite-alert-statements.js'
 
-interface AlertRow {
-  data: string
+type Run = <T>(op: () => T) => Promise<T>
+type Atomically = <T>(fn: (tx: AlertStore) => Promise<T>) => Promise<T>
+
+/** The port over the synchronous statements; how a call runs (its turn, or at once) is `run`'s. */
+class AlertStoreView implements AlertStore {
+  readonly #sql: SyncAlertStore
+  readonly #run: Run
+  readonly #atomically: Atomically
+
+  constructor(sql: SyncAlertStore, run: Run, atomically: Atomically) {
+    this.#sql = sql
+    this.#run = run
+    this.#atomically = atomically
+  }
+
+  atomically<T>(fn: (tx: AlertStore) => Promise<T>): Promise<T> {
+    return this.#atomically(fn)
+  }
+
+  create(record: AlertRecord, destinations: readonly AlertDestinationKey[]): Promise<AlertRecord> {
+    return this.#run(() => this.#sql.create(record, destinations))
+  }
+
+  get(id: string): Promise<AlertRecord | undefined> {
+    return this.#run(() => this.#sql.get(id))
+  }
+
+  live(key: string): Promise<AlertRecord | undefined> {
+    return this.#run(() => this.#sql.live(key))
+  }
+
+  latest(key: string): Promise<AlertRecord | undefined> {
+    return this.#run(() => this.#sql.latest(key))
+  }
+
+  unresolved(): Promise<AlertRecord[]> {
+    return this.#run(() => this.#sql.unresolved())
+  }
+
+  update(id: string, patch: Partial<Omit<AlertRecord, 'id' | 'key' | 'kind' | 'firstAt'>>): Promise<AlertRecord> {
+    return this.#run(() => this.#sql.update(id, patch))
+  }
+
+  acknowledge(id: string, by: string, at: number): Promise<AlertRecord | undefined> {
+    return this.#run(() => this.#sql.acknowledge(id, by, at))
+  }
+
+  claimRestart(id: string, by: string, at: number): Promise<boolean> {
+    return this.#run(() => this.#sql.claimRestart(id, by, at))
+  }
+
+  mute(key: string, until: number, by: string): Promise<void> {
+    return this.#run(() => this.#sql.mute(key, until, by))
+  }
+
+  muted(key: string, now: number): Promise<{ readonly until: number; readonly by: string } | undefined> {
+    return this.#run(() => this.#sql.muted(key, now))
+  }
+
+  posts(alertId: string): Promise<AlertPost[]> {
+    return this.#run(() => this.#sql.posts(alertId))
+  }
+
+  pendingPosts(): Promise<AlertPost[]> {
+    return this.#run(() => this.#sql.pendingPosts())
+  }
+
+  setPost(post: AlertPost): Promise<void> {
+    return this.#run(() => this.#sql.setPost(post))
+  }
+
+  digest(id: string): Promise<DigestRecord | undefined> {
+    return this.#run(() => this.#sql.digest(id))
+  }
+
+  openDigest(destination: AlertDestinationKey, reason: DigestRecord['reason']): Promise<DigestRecord | undefined> {
+    return this.#run(() => this.#sql.openDigest(destination, reason))
+  }
+
+  saveDigest(digest: DigestRecord): Promise<void> {
+    return this.#run(() => this.#sql.saveDigest(digest))
+  }
+
+  prune(before: number): Promise<number> {
+    return this.#run(() => this.#sql.prune(before))
+  }
+
+  digestAlerts(digestId: string): Promise<{ readonly total: number; readonly unresolved: number }> {
+    return this.#run(() => this.#sql.digestAlerts(digestId))
+  }
 }
 
-interface PostRow {
-  alert_id: string
-  platform: string
-  channel: string
-  message_id: string | null
-  digest_id: string | null
+/** Runs `op` now, as a promise (a throw becomes a rejection, as from the asynchronous port). */
+function now<T>(op: () => T): Promise<T> {
+  try {
+    return Promise.resolve(op())
+  } catch (error) {
+    return Promise.reject(error)
+  }
 }
 
-interface DigestRow {
-  id: string
-  platform: string
-  channel: string
-  reason: DigestRecord['reason']
-  closed: number
-  data: string
-}
-
-const toAlert = (row: AlertRow | undefined): AlertRecord | undefined =>
-  row ? (JSON.parse(row.data) as AlertRecord) : undefined
-
-const toPost = (row: PostRow): AlertPost => ({
-  alertId: row.alert_id,
-  platform: row.platform,
-  channel: row.channel,
-  messageId: row.message_id ?? undefined,
-  digestId: row.digest_id ?? undefined,
-})
-
-function toDigest(row: DigestRow | undefined): DigestRecord | undefined {
-  if (!row) return undefined
-  const data = JSON.parse(row.data) as Omit<DigestRecord, 'id' | 'platform' | 'channel' | 'reason' | 'closed'>
-  return { ...data, id: row.id, platform: row.platform, channel: row.channel, reason: row.reason, closed: !!row.closed }
-}
-
-/** JSON without the keys whose value is undefined (a patch that sets a field to undefined clears it). */
-const withoutUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
-
-export class SqliteAlertStore implements AlertStore {
-  readonly #db: Database
-  readonly #s: Record<string, Statement>
-  readonly #create: (record: AlertRecord, destinations: readonly AlertDestinationKey[]) => void
-  readonly #update: (id: string, patch: Partial<AlertRecord>) => AlertRecord
-  readonly #prune: (before: number) => number
-
-  constructor(db: Database) {
-    this.#db = db
-    const p = (sql: string) => db.prepare(sql)
-    this.#s = {
-      insert: p('INSERT INTO alerts (id, key, kind, state, first_at, data) VALUES (?, ?, ?, ?, ?, ?)'),
-      insertPost: p('INSERT INTO alert_posts (alert_id, platform, channel) VALUES (?, ?, ?)'),
-      get: p('SELECT data FROM alerts WHERE id = ?'),
-      live: p("SELECT data FROM alerts WHERE key = ? AND state != 'resolved'"),
-      latest: p('SELECT data FROM alerts WHERE key = ? ORDER BY first_at DESC, rowid DESC LIMIT 1'),
-      unresolved: p("SELECT data FROM alerts WHERE state != 'resolved' ORDER BY first_at, rowid"),
-      write: p('UPDATE alerts SET state = ?, data = ? WHERE id = ?'),
-      acknowledge: p(
-        `UPDATE alerts SET state = 'acknowledged',
-           data = json_set(data, '$.state', 'acknowledged', '$.ackedBy', ?, '$.ackedAt', ?)
-         WHERE id = ? AND state = 'open'`,
-      ),
-      claimRestart: p(
-        `UPDATE alerts SET data = json_set(data, '$.restart', json_object('by', ?, 'at', ?))
-         WHERE id = ? AND state != 'resolved' AND json_extract(data, '$.restart') IS NULL`,
-      ),
-      mute: p(
-        'INSERT INTO alert_mutes (key, until, muted_by) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET until = excluded.until, muted_by = excluded.muted_by',
-      ),
-      muted: p('SELECT until, muted_by FROM alert_mutes WHERE key = ? AND until > ?'),
-      posts: p('SELECT * FROM alert_posts WHERE alert_id = ?'),
-      pending: p(
-        `SELECT p.* FROM alert_posts p JOIN alerts a ON a.id = p.alert_id
-         WHERE p.message_id IS NULL AND p.digest_id IS NULL AND a.state != 'resolved' ORDER BY a.first_at, a.rowid`,
-      ),
-      setPost: p(
-        `INSERT INTO alert_posts (alert_id, platform, channel, message_id, digest_id) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT (alert_id, platform, channel) DO UPDATE SET message_id = excluded.message_id, digest_id = excluded.digest_id`,
-      ),
-      digest: p('SELECT * FROM alert_digests WHERE id = ?'),
-      openDigest: p(
-        'SELECT * FROM alert_digests WHERE platform = ? AND channel = ? AND reason = ? AND closed = 0 ORDER BY rowid DESC LIMIT 1',
-      ),
-      saveDigest: p(
-        `INSERT INTO alert_digests (id, platform, channel, reason, closed, data) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (id) DO UPDATE SET closed = excluded.closed, data = excluded.data`,
-      ),
-      digestAlerts: p(
-        `SELECT count(*) AS total, coalesce(sum(a.state != 'resolved'), 0) AS unresolved
-         FROM alert_posts p JOIN alerts a ON a.id = p.alert_id WHERE p.digest_id = ?`,
-      ),
+export class SqliteAlertStore extends AlertStoreView {
+  /** `lock`: the one the connection's other stores take, if they share it (see ConnectionLock). */
+  constructor(db: Database, lock = new ConnectionLock()) {
+    const sql = new AlertStatements(db)
+    const control = {
+      begin: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
     }
-    this.#create = db.transaction((record: AlertRecord, destinations: readonly AlertDestinationKey[]) => {
-      this.#stmt('insert').run(record.id, record.key, record.kind, record.state, record.firstAt, JSON.stringify(record))
-      for (const d of destinations) this.#stmt('insertPost').run(record.id, d.platform, d.channel)
-    })
-    this.#prune = db.transaction((before: number) => {
-      const old = "SELECT id FROM alerts WHERE state = 'resolved' AND json_extract(data, '$.resolvedAt') < ?"
-      db.prepare(`DELETE FROM alert_posts WHERE alert_id IN (${old})`).run(before)
-      const gone = db.prepare(`DELETE FROM alerts WHERE id IN (${old})`).run(before).changes
-      db.prepare(
-        'DELETE FROM alert_digests WHERE closed = 1 AND NOT EXISTS (SELECT 1 FROM alert_posts p WHERE p.digest_id = alert_digests.id)',
-      ).run()
-      db.prepare('DELETE FROM alert_mutes WHERE until < ?').run(before)
-      return gone
-    })
-    this.#update = db.transaction((id: string, patch: Partial<AlertRecord>) => {
-      const current = this.get(id)
-      if (!current) throw new Error(`no alert ${id}`)
-      const next = withoutUndefined({ ...current, ...patch }) as AlertRecord
-      this.#stmt('write').run(next.state, JSON.stringify(next), id)
-      return next
-    })
+    super(
+      sql,
+      (op) => lock.run(op),
+      (fn) => lock.run(() => transaction(db, control, sql, fn)),
+    )
   }
+}
 
-  #stmt(name: string): Statement {
-    const statement = this.#s[name]
-    if (!statement) throw new Error(`no statement ${name}`)
-    return statement
-  }
+interface Control {
+  readonly begin: Statement
+  readonly commit: Statement
+  readonly rollback: Statement
+}
 
-  atomically<T>(fn: () => T): T {
-    return this.#db.transaction(fn)()
-  }
-
-  create(record: AlertRecord, destinations: readonly AlertDestinationKey[]): AlertRecord {
-    this.#create(withoutUndefined(record), destinations)
-    return record
-  }
-
-  get(id: string): AlertRecord | undefined {
-    return toAlert(this.#stmt('get').get(id) as AlertRow | undefined)
-  }
-
-  live(key: string): AlertRecord | undefined {
-    return toAlert(this.#stmt('live').get(key) as AlertRow | undefined)
-  }
-
-  latest(key: string): AlertRecord | undefined {
-    return toAlert(this.#stmt('latest').get(key) as AlertRow | undefined)
-  }
-
-  unresolved(): AlertRecord[] {
-    return (this.#stmt('unresolved').all() as AlertRow[]).map((row) => JSON.parse(row.data) as AlertRecord)
-  }
-
-  update(id: string, patch: Partial<Omit<AlertRecord, 'id' | 'key' | 'kind' | 'firstAt'>>): AlertRecord {
-    return this.#update(id, patch)
-  }
-
-  acknowledge(id: string, by: string, at: number): AlertRecord | undefined {
-    return this.#stmt('acknowledge').run(by, at, id).changes === 1 ? this.get(id) : undefined
-  }
-
-  claimRestart(id: string, by: string, at: number): boolean {
-    return this.#stmt('claimRestart').run(by, at, id).changes === 1
-  }
-
-  mute(key: string, until: number, by: string): void {
-    this.#stmt('mute').run(key, until, by)
-  }
-
-  muted(key: string, now: number): { until: number; by: string } | undefined {
-    const row = this.#stmt('muted').get(key, now) as { until: number; muted_by: string } | undefined
-    return row && { until: row.until, by: row.muted_by }
-  }
-
-  posts(alertId: string): AlertPost[] {
-    return (this.#stmt('posts').all(alertId) as PostRow[]).map(toPost)
-  }
-
-  pendingPosts(): AlertPost[] {
-    return (this.#stmt('pending').all() as PostRow[]).map(toPost)
-  }
-
-  setPost(post: AlertPost): void {
-    this.#stmt('setPost').run(post.alertId, post.platform, post.channel, post.messageId ?? null, post.digestId ?? null)
-  }
-
-  digest(id: string): DigestRecord | undefined {
-    return toDigest(this.#stmt('digest').get(id) as DigestRow | undefined)
-  }
-
-  openDigest(destination: AlertDestinationKey, reason: DigestRecord['reason']): DigestRecord | undefined {
-    const row = this.#stmt('openDigest').get(destination.platform, destination.channel, reason)
-    return toDigest(row as DigestRow | undefined)
-  }
-
-  saveDigest(digest: DigestRecord): void {
-    const { id, platform, channel, reason, closed, ...data } = digest
-    this.#stmt('saveDigest').run(id, platform, channel, reason, closed ? 1 : 0, JSON.stringify(withoutUndefined(data)))
-  }
-
-  prune(before: number): number {
-    return this.#prune(before)
-  }
-
-  digestAlerts(digestId: string): { total: number; unresolved: number } {
-    return this.#stmt('digestAlerts').get(digestId) as { total: number; unresolved: number }
+/** One transaction, run while the caller holds the lock. */
+async function transaction<T>(
+  db: Database,
+  control: Control,
+  sql: SyncAlertStore,
+  fn: (tx: AlertStore) => Promise<T>,
+): Promise<T> {
+  let open = true
+  const over = () => Promise.reject(new Error('this alert store transaction has ended'))
+  const tx: AlertStore = new AlertStoreView(
+    sql,
+    (op) => (open ? now(op) : over()),
+    // Nested: the inner body joins this transaction (it commits or rolls back with it).
+    (inner) => (open ? inner(tx) : over()),
+  )
+  control.begin.run()
+  try {
+    const result = await fn(tx)
+    control.commit.run()
+    return result
+  } catch (error) {
+    // A failed COMMIT leaves the transaction open; some errors make SQLite roll it back on its own.
+    if (db.inTransaction) control.rollback.run()
+    throw error
+  } finally {
+    open = false
   }
 }

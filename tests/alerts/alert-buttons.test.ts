@@ -29,6 +29,13 @@ async function killedRedis(options: AlertBotOptions = {}) {
   return { bot, posted, restarts }
 }
 
+/** The audit log's entries, read through its asynchronous iterator. */
+async function entries(bot: AlertBot) {
+  const all = []
+  for await (const entry of bot.app.store.audit.entries()) all.push(entry)
+  return all
+}
+
 const latest = (bot: AlertBot, messageId: string) => {
   const reply = bot.sink.messages().get(messageId)?.reply
   if (!reply) throw new Error(`no message ${messageId}`)
@@ -102,14 +109,14 @@ describe('Acknowledge, Mute and Logs', () => {
     await bot.settle(() => fieldOf(latest(bot, posted.messageId), 'Status')?.startsWith('acknowledged'), 'the edit')
     expect(fieldOf(latest(bot, posted.messageId), 'Status')).toBe('acknowledged by alice at 2026-01-05 12:00 UTC')
     expect(buttonsOf(latest(bot, posted.messageId))).toEqual(['Mute 1 h', 'Restart', 'Logs'])
-    const audit = [...bot.app.store.audit.entries()].filter((e) => e.data.command === 'alert acknowledge')
+    const audit = (await entries(bot)).filter((e) => e.data.command === 'alert acknowledge')
     expect(audit.map((e) => [e.userName, e.data.allowed])).toEqual([
       ['eve', false],
       ['alice', true],
       ['alice', true],
     ])
     const alertId = ack.split(':')[0]
-    const requests = [...bot.app.store.audit.entries()].filter((e) => e.kind === 'request')
+    const requests = (await entries(bot)).filter((e) => e.kind === 'request')
     expect(requests.map((e) => [e.userName, e.data.text])).toEqual([
       ['eve', `alert ${alertId}: acknowledge`],
       ['alice', `alert ${alertId}: acknowledge`],

@@ -134,8 +134,8 @@ describe('a job acting on a VM', () => {
       await new Promise((resolve) => setTimeout(resolve, 100))
       expect(vmAlerts()).toEqual(['web-2 halted, and not by the bot'])
     } finally {
-      alerts.stop()
-      store.close()
+      await alerts.stop()
+      await store.close()
     }
   })
 })

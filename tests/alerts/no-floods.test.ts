@@ -66,8 +66,8 @@ describe('a storm of 10,000 container deaths within 10 s of sim time', () => {
     expect(fieldOf(digest.reply, 'container-exited')).toBe('9,996')
     expect(fieldOf(digest.reply, 'Alerts')).toBe('9,996 (9,996 not resolved)')
     // The store agrees: no alert is left without its message or its digest.
-    expect(h.store.alerts.pendingPosts()).toEqual([])
-    expect(h.store.alerts.unresolved()).toHaveLength(10_000)
+    expect(await h.store.alerts.pendingPosts()).toEqual([])
+    expect(await h.store.alerts.unresolved()).toHaveLength(10_000)
   })
 })
 
@@ -184,15 +184,15 @@ describe('a platform that refuses for good', () => {
     }
     await h.clock.advance(10_000)
     expect(h.sink.calls).toEqual([])
-    expect(h.store.alerts.pendingPosts()).toHaveLength(3)
-    const after = h.restart()
+    expect(await h.store.alerts.pendingPosts()).toHaveLength(3)
+    const after = await h.restart()
     await after.clock.advance(10_000)
     expect(after.sink.posts.map((c) => headOf(c.reply))).toEqual([
       'svc-0 in web-1 exited with code 1',
       'svc-1 in web-1 exited with code 1',
       'svc-2 in web-1 exited with code 1',
     ])
-    expect(after.store.alerts.pendingPosts()).toEqual([])
+    expect(await after.store.alerts.pendingPosts()).toEqual([])
   })
 
   it('a failure that may pass (network) is retried with a growing wait, and then goes through', async () => {

@@ -28,7 +28,7 @@ describe('a restart of the bot during an open alert', () => {
     const after = await bot.restart()
     await after.advance(10_000)
     expect(after.sink.calls).toEqual([])
-    expect(after.app.alerts?.engine.unresolved().map((a) => a.title)).toEqual([
+    expect((await after.app.alerts?.engine.unresolved())?.map((a) => a.title)).toEqual([
       'redis-cache in web-1 exited with code 137',
     ])
 
@@ -48,7 +48,7 @@ describe('a restart of the bot during an open alert', () => {
     const [update] = after.sink.calls
     expect([update?.op, update?.messageId]).toEqual(['update', posted.messageId])
     expect(fieldOf(update?.reply ?? posted.reply, 'Status')).toMatch(/: back up \(Up\)$/)
-    expect(after.app.alerts?.engine.unresolved()).toEqual([])
+    expect(await after.app.alerts?.engine.unresolved()).toEqual([])
   })
 
   it('the same condition firing again after the restart edits the same alert (within the re-notify interval)', async () => {

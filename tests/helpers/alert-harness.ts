@@ -88,12 +88,12 @@ export interface Harness {
   readonly sink: RecordingSink
   readonly alerts: Alerts
   /** Stops the alerts and builds them again on the same store (a restart of the bot, minus the disk). */
-  restart(): Harness
+  restart(): Promise<Harness>
 }
 
-const stops: (() => void)[] = []
-afterEach(() => {
-  for (const stop of stops.splice(0).reverse()) stop()
+const stops: (() => unknown)[] = []
+afterEach(async () => {
+  for (const stop of stops.splice(0).reverse()) await stop()
 })
 
 export function startHarness(config: Record<string, unknown>, start = Date.UTC(2026, 0, 5, 12, 0)): Harness {
@@ -115,15 +115,16 @@ export function startHarness(config: Record<string, unknown>, start = Date.UTC(2
     stops.push(() => alerts.stop())
     const sink = new RecordingSink(() => clock.now())
     alerts.attach(sink)
-    alerts.start()
+    // Signals queue behind the resumption: nothing here needs to wait for it.
+    void alerts.start()
     return {
       clock,
       inventory,
       store,
       sink,
       alerts,
-      restart: () => {
-        alerts.stop()
+      restart: async () => {
+        await alerts.stop()
         return build()
       },
     }
