@@ -180,7 +180,7 @@ export async function createApp(options: AppOptions): Promise<App> {
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
-  alerts?.start()
+  await alerts?.start()
   xen.start()
   return {
     xen,
@@ -217,7 +217,7 @@ export async function createApp(options: AppOptions): Promise<App> {
         await Promise.allSettled(adapters.map((a) => a.stop?.()))
         stopSweep()
         unwatchPools()
-        alerts?.stop()
+        await alerts?.stop()
         await http?.close()
         // The store closes before the pools: a job step cut short by the sessions closing must not
         // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.

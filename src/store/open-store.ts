@@ -10,6 +10,7 @@ import Database from 'better-sqlite3'
 import type { AlertStore } from '../alerts/alert-types.js'
 import type { HostKeyStore } from '../core/host-keys.js'
 import type { ApprovalStore, AuditLog, InteractionStore, JobStore } from '../core/store-ports.js'
+import { ConnectionLock } from './connection-lock.js'
 import { assertKnownVersion, isCurrent, MIGRATIONS, migrate, SchemaVersionError } from './migrations.js'
 import { SqliteAlertStore } from './sqlite-alerts.js'
 import { SqliteApprovalStore } from './sqlite-approvals.js'
@@ -55,17 +56,21 @@ export interface OpenStoreOptions {
 export function openStore(options: OpenStoreOptions = {}): Store {
   const path = options.memory ? ':memory:' : join(resolve(options.dataDir ?? 'data'), DATABASE_FILE)
   const db = options.readOnly ? openReadOnly(path) : openWritable(path, options.memory === true)
-  const audit = new SqliteAuditLog(db, options.now)
+  // One lock for every store on the connection: while an alert transaction awaits, another store's
+  // statement would otherwise run inside it (and commit or roll back with it).
+  const lock = new ConnectionLock()
   return {
-    approvals: new SqliteApprovalStore(db),
-    jobs: new SqliteJobStore(db),
-    interactions: new SqliteInteractionStore(db),
-    audit,
-    hostKeys: new SqliteHostKeyStore(db),
-    alerts: new SqliteAlertStore(db),
-    close: async () => {
-      db.close()
-    },
+    approvals: new SqliteApprovalStore(db, lock),
+    jobs: new SqliteJobStore(db, lock),
+    interactions: new SqliteInteractionStore(db, undefined, lock),
+    audit: new SqliteAuditLog(db, options.now, lock),
+    hostKeys: new SqliteHostKeyStore(db, lock),
+    alerts: new SqliteAlertStore(db, lock),
+    // After the calls already queued on the connection, so none of them finds it closed.
+    close: () =>
+      lock.run(() => {
+        db.close()
+      }),
     path,
   }
 }

@@ -6,6 +6,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import type { ApprovalRecord, ApprovalState, ApprovalStore, ApprovalVote, VoteOutcome } from '../core/store-ports.js'
+import { ConnectionLock } from './connection-lock.js'
 
 interface ApprovalRow {
   id: string
@@ -50,42 +51,49 @@ function toRecord(row: ApprovalRow): ApprovalRecord {
 const byCreation = (a: ApprovalRecord, b: ApprovalRecord) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)
 
 export class SqliteApprovalStore implements ApprovalStore {
+  /** Shared with the other stores on this connection (see connection-lock.ts). */
+  readonly #lock: ConnectionLock
   readonly #db: Database
   readonly #vote: (id: string, vote: ApprovalVote, quorum: number) => VoteOutcome
 
-  constructor(db: Database) {
+  constructor(db: Database, lock = new ConnectionLock()) {
+    this.#lock = lock
     this.#db = db
     const tx = db.transaction((id: string, vote: ApprovalVote, quorum: number) => this.#decide(id, vote, quorum))
     this.#vote = (id, vote, quorum) => tx.immediate(id, vote, quorum)
   }
 
-  async create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): Promise<ApprovalRecord> {
-    this.#db
-      .prepare(
-        `INSERT INTO approvals (id, state, path, args, plan_digest, plan_summary, requester_key, requester_name,
+  create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): Promise<ApprovalRecord> {
+    return this.#lock.run(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO approvals (id, state, path, args, plan_digest, plan_summary, requester_key, requester_name,
            requester_groups, quorum, approvals, created_at, expires_at)
          VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
-      )
-      .run(
-        record.id,
-        record.path,
-        JSON.stringify(record.args),
-        record.planDigest,
-        record.planSummary,
-        record.requesterKey,
-        record.requesterName,
-        JSON.stringify(record.requesterGroups ?? []),
-        record.quorum,
-        record.createdAt,
-        record.expiresAt,
-      )
-    const created = this.#get(record.id)
-    if (!created) throw new Error(`approval ${record.id} was not stored`)
-    return created
+        )
+        .run(
+          record.id,
+          record.path,
+          JSON.stringify(record.args),
+          record.planDigest,
+          record.planSummary,
+          record.requesterKey,
+          record.requesterName,
+          JSON.stringify(record.requesterGroups ?? []),
+          record.quorum,
+          record.createdAt,
+          record.expiresAt,
+        )
+      const created = this.#get(record.id)
+      if (!created) throw new Error(`approval ${record.id} was not stored`)
+      return created
+    })
   }
 
-  async get(id: string): Promise<ApprovalRecord | undefined> {
-    return this.#get(id)
+  get(id: string): Promise<ApprovalRecord | undefined> {
+    return this.#lock.run(() => {
+      return this.#get(id)
+    })
   }
 
   #get(id: string): ApprovalRecord | undefined {
@@ -93,8 +101,10 @@ export class SqliteApprovalStore implements ApprovalStore {
     return row && toRecord(row)
   }
 
-  async vote(id: string, vote: ApprovalVote, quorum: number): Promise<VoteOutcome> {
-    return this.#vote(id, vote, quorum)
+  vote(id: string, vote: ApprovalVote, quorum: number): Promise<VoteOutcome> {
+    return this.#lock.run(() => {
+      return this.#vote(id, vote, quorum)
+    })
   }
 
   /** The body of `vote`, run inside the immediate transaction. */
@@ -122,25 +132,31 @@ export class SqliteApprovalStore implements ApprovalStore {
     return { kind: 'recorded', record: { ...record, approvals, state }, reachedQuorum }
   }
 
-  async claimForJob(id: string, jobId: string): Promise<boolean> {
-    // One conditional statement: of two concurrent claims, the second finds job_id set and changes nothing.
-    const result = this.#db
-      .prepare("UPDATE approvals SET job_id = ? WHERE id = ? AND job_id IS NULL AND state = 'approved'")
-      .run(jobId, id)
-    return result.changes === 1
+  claimForJob(id: string, jobId: string): Promise<boolean> {
+    return this.#lock.run(() => {
+      // One conditional statement: of two concurrent claims, the second finds job_id set and changes nothing.
+      const result = this.#db
+        .prepare("UPDATE approvals SET job_id = ? WHERE id = ? AND job_id IS NULL AND state = 'approved'")
+        .run(jobId, id)
+      return result.changes === 1
+    })
   }
 
-  async pending(now: number): Promise<ApprovalRecord[]> {
-    const rows = this.#db
-      .prepare("SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY created_at, id")
-      .all(now) as ApprovalRow[]
-    return rows.map(toRecord)
+  pending(now: number): Promise<ApprovalRecord[]> {
+    return this.#lock.run(() => {
+      const rows = this.#db
+        .prepare("SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY created_at, id")
+        .all(now) as ApprovalRow[]
+      return rows.map(toRecord)
+    })
   }
 
-  async expire(now: number): Promise<ApprovalRecord[]> {
-    const rows = this.#db
-      .prepare("UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= ? RETURNING *")
-      .all(now) as ApprovalRow[]
-    return rows.map(toRecord).sort(byCreation)
+  expire(now: number): Promise<ApprovalRecord[]> {
+    return this.#lock.run(() => {
+      const rows = this.#db
+        .prepare("UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= ? RETURNING *")
+        .all(now) as ApprovalRow[]
+      return rows.map(toRecord).sort(byCreation)
+    })
   }
 }

@@ -17,6 +17,7 @@ import {
   type StoredAuditEntry,
   verifyChain,
 } from './audit-chain.js'
+import { ConnectionLock } from './connection-lock.js'
 
 interface AuditRow {
   seq: number
@@ -50,11 +51,14 @@ const toStored = (row: AuditRow): StoredAuditEntry => ({
 const PAGE = 500
 
 export class SqliteAuditLog implements AuditLog {
+  /** Shared with the other stores on this connection (see connection-lock.ts). */
+  readonly #lock: ConnectionLock
   readonly #db: Database
   readonly #now: () => number
   readonly #append: (event: AuditEvent) => AuditEntry
 
-  constructor(db: Database, now: () => number = Date.now) {
+  constructor(db: Database, now: () => number = Date.now, lock = new ConnectionLock()) {
+    this.#lock = lock
     this.#db = db
     this.#now = now
     const tx = db.transaction((event: AuditEvent) => this.#write(event))
@@ -70,15 +74,17 @@ export class SqliteAuditLog implements AuditLog {
    * loss, and an action must not survive its audit entry. FULL syncs the WAL file, so it also makes
    * every earlier commit on the file durable (votes, claims, job updates written with NORMAL).
    */
-  async append(event: AuditEvent, options: AuditAppendOptions = {}): Promise<AuditEntry> {
-    if (this.#db.inTransaction || options.durable === false) return this.#append(event) // the synchronous level cannot change mid-transaction
-    const before = this.#db.pragma('synchronous', { simple: true }) as number
-    this.#db.pragma('synchronous = FULL')
-    try {
-      return this.#append(event)
-    } finally {
-      this.#db.pragma(`synchronous = ${before}`)
-    }
+  append(event: AuditEvent, options: AuditAppendOptions = {}): Promise<AuditEntry> {
+    return this.#lock.run(() => {
+      if (this.#db.inTransaction || options.durable === false) return this.#append(event) // the synchronous level cannot change mid-transaction
+      const before = this.#db.pragma('synchronous', { simple: true }) as number
+      this.#db.pragma('synchronous = FULL')
+      try {
+        return this.#append(event)
+      } finally {
+        this.#db.pragma(`synchronous = ${before}`)
+      }
+    })
   }
 
   #write(event: AuditEvent): AuditEntry {
@@ -127,20 +133,31 @@ export class SqliteAuditLog implements AuditLog {
   }
 
   /** Checks the whole chain and the head, and names the first problem (see verifyChain). */
-  async verify(): Promise<AuditVerdict> {
-    const max = this.#db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM audit_log').get() as { seq: number }
-    const bySeq = this.#db.prepare('SELECT seq FROM audit_log WHERE hash = ? ORDER BY seq LIMIT 1').pluck()
-    return verifyChain({
-      entries: this.#stored(),
-      head: this.#head(),
-      maxSeq: max.seq,
-      seqOfHash: (hash) => bySeq.get(hash) as number | undefined,
+  verify(): Promise<AuditVerdict> {
+    return this.#lock.run(() => {
+      const max = this.#db.prepare('SELECT coalesce(max(seq), 0) AS seq FROM audit_log').get() as { seq: number }
+      const bySeq = this.#db.prepare('SELECT seq FROM audit_log WHERE hash = ? ORDER BY seq LIMIT 1').pluck()
+      return verifyChain({
+        entries: this.#stored(),
+        head: this.#head(),
+        maxSeq: max.seq,
+        seqOfHash: (hash) => bySeq.get(hash) as number | undefined,
+      })
     })
   }
 
   /** Every entry in seq order, as stored (data parsed). */
   async *entries(): AsyncIterable<AuditEntry> {
-    for (const stored of this.#stored()) yield parseStoredEntry(stored)
+    // Page by page, each read taking its turn on the connection, so a caller may append between pages.
+    const page = this.#db.prepare('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?')
+    let after = Number.MIN_SAFE_INTEGER
+    for (;;) {
+      const rows = await this.#lock.run(() => page.all(after, PAGE) as AuditRow[])
+      for (const row of rows) yield parseStoredEntry(toStored(row))
+      const last = rows.at(-1)
+      if (!last || rows.length < PAGE) return
+      after = last.seq
+    }
   }
 
   #head(): AuditHead | undefined {

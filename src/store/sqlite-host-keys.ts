@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import type { HostKeyStore, PinnedHostKey } from '../core/host-keys.js'
+import { ConnectionLock } from './connection-lock.js'
 
 interface Row {
   vm_uuid: string
@@ -42,22 +43,31 @@ const COLUMNS =
   '(vm_uuid, pool, vm_name, algorithm, key, fingerprint, pinned_at, pinned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
 
 export class SqliteHostKeyStore implements HostKeyStore {
+  /** Shared with the other stores on this connection (see connection-lock.ts). */
+  readonly #lock: ConnectionLock
   readonly #db: Database
 
-  constructor(db: Database) {
+  constructor(db: Database, lock = new ConnectionLock()) {
+    this.#lock = lock
     this.#db = db
   }
 
-  async get(vmUuid: string): Promise<PinnedHostKey | undefined> {
-    const row = this.#db.prepare('SELECT * FROM ssh_host_keys WHERE vm_uuid = ?').get(vmUuid) as Row | undefined
-    return row && fromRow(row)
+  get(vmUuid: string): Promise<PinnedHostKey | undefined> {
+    return this.#lock.run(() => {
+      const row = this.#db.prepare('SELECT * FROM ssh_host_keys WHERE vm_uuid = ?').get(vmUuid) as Row | undefined
+      return row && fromRow(row)
+    })
   }
 
-  async pinFirst(record: PinnedHostKey): Promise<boolean> {
-    return this.#db.prepare(`INSERT OR IGNORE INTO ssh_host_keys ${COLUMNS}`).run(...params(record)).changes === 1
+  pinFirst(record: PinnedHostKey): Promise<boolean> {
+    return this.#lock.run(() => {
+      return this.#db.prepare(`INSERT OR IGNORE INTO ssh_host_keys ${COLUMNS}`).run(...params(record)).changes === 1
+    })
   }
 
-  async replace(record: PinnedHostKey): Promise<void> {
-    this.#db.prepare(`INSERT OR REPLACE INTO ssh_host_keys ${COLUMNS}`).run(...params(record))
+  replace(record: PinnedHostKey): Promise<void> {
+    return this.#lock.run(() => {
+      this.#db.prepare(`INSERT OR REPLACE INTO ssh_host_keys ${COLUMNS}`).run(...params(record))
+    })
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { Database } from 'better-sqlite3'
 import type { CardRef, JobRecord, JobState, JobStep, JobStore } from '../core/store-ports.js'
+import { ConnectionLock } from './connection-lock.js'
 
 interface JobRow {
   id: string
@@ -44,48 +45,55 @@ function toRecord(row: JobRow): JobRecord {
 type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error' | 'card'>>
 
 export class SqliteJobStore implements JobStore {
+  /** Shared with the other stores on this connection (see connection-lock.ts). */
+  readonly #lock: ConnectionLock
   readonly #db: Database
   readonly #update: (id: string, patch: JobPatch, at: number) => JobRecord
 
-  constructor(db: Database) {
+  constructor(db: Database, lock = new ConnectionLock()) {
+    this.#lock = lock
     this.#db = db
     const tx = db.transaction((id: string, patch: JobPatch, at: number) => this.#apply(id, patch, at))
     this.#update = (id, patch, at) => tx.immediate(id, patch, at)
   }
 
   /** Stores a new job; `approvalId`, when given, must name a stored approval (a foreign key). */
-  async create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
-    this.#db
-      .prepare(
-        `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, owner, card, steps,
+  create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
+    return this.#lock.run(() => {
+      this.#db
+        .prepare(
+          `INSERT INTO jobs (id, state, path, summary, requester_key, requester_name, approval_id, owner, card, steps,
            result, error, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        record.id,
-        record.state,
-        record.path,
-        record.summary,
-        record.requesterKey,
-        record.requesterName,
-        record.approvalId ?? null,
-        record.owner ?? null,
-        record.card ? JSON.stringify(record.card) : null,
-        JSON.stringify(record.steps),
-        record.result ?? null,
-        record.error ?? null,
-        record.createdAt,
-        record.createdAt,
-      )
-    return this.#must(record.id)
+        )
+        .run(
+          record.id,
+          record.state,
+          record.path,
+          record.summary,
+          record.requesterKey,
+          record.requesterName,
+          record.approvalId ?? null,
+          record.owner ?? null,
+          record.card ? JSON.stringify(record.card) : null,
+          JSON.stringify(record.steps),
+          record.result ?? null,
+          record.error ?? null,
+          record.createdAt,
+          record.createdAt,
+        )
+      return this.#must(record.id)
+    })
   }
 
   /**
    * Merges the patch: `state` and `steps` when given, `result` and `error` whenever the key is present
    * (an explicit undefined clears them). Throws for an unknown job id.
    */
-  async update(id: string, patch: JobPatch, at: number): Promise<JobRecord> {
-    return this.#update(id, patch, at)
+  update(id: string, patch: JobPatch, at: number): Promise<JobRecord> {
+    return this.#lock.run(() => {
+      return this.#update(id, patch, at)
+    })
   }
 
   #apply(id: string, patch: JobPatch, at: number): JobRecord {
@@ -111,8 +119,10 @@ export class SqliteJobStore implements JobStore {
     return this.#must(id)
   }
 
-  async get(id: string): Promise<JobRecord | undefined> {
-    return this.#get(id)
+  get(id: string): Promise<JobRecord | undefined> {
+    return this.#lock.run(() => {
+      return this.#get(id)
+    })
   }
 
   #get(id: string): JobRecord | undefined {
@@ -121,24 +131,28 @@ export class SqliteJobStore implements JobStore {
   }
 
   /** The requester's newest jobs first (ties broken by insertion order, newest first). */
-  async recent(requesterKey: string, limit: number): Promise<JobRecord[]> {
-    const rows = this.#db
-      .prepare('SELECT * FROM jobs WHERE requester_key = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
-      .all(requesterKey, Math.max(0, Math.floor(limit))) as JobRow[]
-    return rows.map(toRecord)
+  recent(requesterKey: string, limit: number): Promise<JobRecord[]> {
+    return this.#lock.run(() => {
+      const rows = this.#db
+        .prepare('SELECT * FROM jobs WHERE requester_key = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
+        .all(requesterKey, Math.max(0, Math.floor(limit))) as JobRow[]
+      return rows.map(toRecord)
+    })
   }
 
   /** Steps are left as they were: the card shows how far the job got before the restart. */
-  async interruptRunning(at: number, alive: readonly string[] = []): Promise<JobRecord[]> {
-    // json_each turns the list into rows, so any number of live owners is one statement.
-    const rows = this.#db
-      .prepare(
-        `UPDATE jobs SET state = 'interrupted', updated_at = ?
+  interruptRunning(at: number, alive: readonly string[] = []): Promise<JobRecord[]> {
+    return this.#lock.run(() => {
+      // json_each turns the list into rows, so any number of live owners is one statement.
+      const rows = this.#db
+        .prepare(
+          `UPDATE jobs SET state = 'interrupted', updated_at = ?
          WHERE state = 'running' AND (owner IS NULL OR owner NOT IN (SELECT value FROM json_each(?)))
          RETURNING *`,
-      )
-      .all(at, JSON.stringify(alive)) as JobRow[]
-    return rows.map(toRecord).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+        )
+        .all(at, JSON.stringify(alive)) as JobRow[]
+      return rows.map(toRecord).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+    })
   }
 
   #must(id: string): JobRecord {

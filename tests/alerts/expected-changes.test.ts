@@ -122,7 +122,7 @@ describe('a job acting on a VM', () => {
     })
     const sink = new RecordingSink(() => clock.now())
     alerts.attach(sink)
-    alerts.start()
+    await alerts.start()
     try {
       const power = (name: string) => chat.xen.inventory.vms({ pool: 'lab-legacy' }).find((v) => v.name === name)?.power
       expect(headOf(await dispatcher.handle({ actor: actor('alice'), text: '/vm halt web-1' }))).toBe('web-1 halted')

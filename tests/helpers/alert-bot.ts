@@ -192,7 +192,7 @@ export async function startAlertBot(options: AlertBotOptions = {}): Promise<Aler
   )
   const env = { SIM_PW: sim.pools[0]?.password ?? '' }
   const build = async (): Promise<AlertBot> => {
-    const app = createApp({ config, log: silentLog, env, dataDir, tuning: FAST_TUNING, alertClock: clock })
+    const app = await createApp({ config, log: silentLog, env, dataDir, tuning: FAST_TUNING, alertClock: clock })
     running.push(app)
     const sink = new RecordingSink(() => clock.now())
     app.alerts?.attach(sink)
