@@ -372,9 +372,14 @@ describe('HTTP', () => {
 
   it('fails to start when a member address is taken, and leaves nothing listening', async () => {
     // Someone else holds 127.0.0.2:P; the master on 127.0.0.1:P starts first, then the member fails.
+    // The port comes from 127.0.0.1, where the master must be able to bind it: a port picked free on
+    // 127.0.0.2 may be in use on 127.0.0.1 by another program (seen on a busy machine).
+    const picker = createNetServer()
+    await new Promise<void>((resolve) => picker.listen(0, '127.0.0.1', resolve))
+    const port = (picker.address() as AddressInfo).port
+    await new Promise<void>((resolve) => picker.close(() => resolve()))
     const squatter = createNetServer()
-    await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.2', resolve))
-    const port = (squatter.address() as AddressInfo).port
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.2', resolve))
     try {
       const error = await startSimulator({ scenario: loadScenario('lab'), port }).then(
         (sim) => sim.close().then(() => expect.fail('the simulator started')),
