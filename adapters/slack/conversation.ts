@@ -61,12 +61,15 @@ export class Conversation {
   })
 
   async reply(reply: Reply): Promise<void> {
+    // Another delivery of this interaction (a retry, or another replica) claimed it and answers it.
+    if (reply.duplicate) return
     if (reply.visibility === 'channel') await this.#live().showReply(reply)
     else await this.ephemeral(reply)
   }
 
   /** A private answer; `replaceOriginal` replaces the (ephemeral) message that was pressed. */
   async ephemeral(reply: Reply, options: { readonly replaceOriginal?: boolean } = {}): Promise<void> {
+    if (reply.duplicate) return
     const pager = pageCount(reply) > 1 ? this.#deps.pager.keep(reply) : undefined
     await this.ephemeralMessage(replyToMessage(reply, { page: 0, pager }), options)
   }

@@ -36,7 +36,7 @@ export type { CommandOutcome, DispatchObserver } from './dispatch-observe.js'
 export type { DispatcherOptions, Invocation } from './dispatcher-options.js'
 
 /** The answer to a redelivered platform event: nothing ran again. */
-const ALREADY_HANDLED = privateReply(text('This was already handled.', 'warning'))
+const ALREADY_HANDLED: Reply = { ...privateReply(text('This was already handled.', 'warning')), duplicate: true }
 
 type Submission = Omit<Invocation, 'text'> & {
   readonly token: string

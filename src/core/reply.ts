@@ -48,6 +48,12 @@ export interface Reply {
    * for, so a platform that cannot open it right now still answers something readable.
    */
   readonly form?: Form | undefined
+  /**
+   * The interaction was handled already (a platform's redelivery, or the same event handed to another
+   * replica, which claimed it first): the one that handled it answers. An adapter that can stay silent
+   * does; the blocks say why, for one that must answer something (a deferred Discord reply).
+   */
+  readonly duplicate?: true | undefined
 }
 
 export type FormInput =
