@@ -8,6 +8,8 @@ import { once } from 'node:events'
 import { Client, Events, GatewayIntentBits, type Interaction, Routes, Status } from 'discord.js'
 import type { AlertSink } from '../../src/core/alert-sink.js'
 import type { AnyCommand } from '../../src/core/command.js'
+import type { StatusCard } from '../../src/core/reply.js'
+import type { CardRef } from '../../src/core/store-ports.js'
 import type { Suggestions } from '../../src/core/suggestions.js'
 import type { Log } from '../../src/log.js'
 import { applicationCommands } from './command-json.js'
@@ -23,6 +25,7 @@ import {
   onModal,
 } from './interaction-handlers.js'
 import { channelRoute, replyOptions } from './message-payload.js'
+import { renderStatus } from './render-message.js'
 
 export interface DiscordBotOptions {
   readonly config: Omit<DiscordConfig, 'token'>
@@ -55,6 +58,8 @@ export interface DiscordBot {
    * already running keep editing their cards (the client stays connected until `stop`).
    */
   stopIntake(): void
+  /** Shows `card` in a channel message another process posted (issue #15: closing a dead replica's job card). */
+  editCard(ref: CardRef, card: StatusCard): Promise<void>
   /** Disconnects. */
   stop(): Promise<void>
 }
@@ -155,6 +160,7 @@ export async function startDiscordBot(options: DiscordBotOptions): Promise<Disco
     stopIntake: () => {
       accepting = false
     },
+    editCard: (ref, card) => channels.edit(ref.channel, ref.messageId, renderStatus(card)),
     stop: async () => {
       stopped = true
       accepting = false

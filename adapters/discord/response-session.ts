@@ -24,6 +24,8 @@ import {
   RESTJSONErrorCodes,
 } from 'discord.js'
 import type { StatusCard } from '../../src/core/reply.js'
+import type { StatusSink } from '../../src/core/status-coalescer.js'
+import type { CardRef } from '../../src/core/store-ports.js'
 import type { Log } from '../../src/log.js'
 import { type ChannelRoute, editOptions, type MessageEdit, replyOptions } from './message-payload.js'
 import { type DiscordMessage, renderStatus } from './render-message.js'
@@ -100,10 +102,22 @@ export class ResponseSession {
   }
 
   /** The live card sink handed to the dispatcher; failures are logged, never thrown into the job. */
-  readonly status = (card: StatusCard): Promise<void> =>
-    this.#enqueue(() => this.#status(card)).catch((error: unknown) =>
-      this.#deps.log.warn({ err: error }, 'updating a status card on Discord failed'),
-    )
+  readonly status: StatusSink = Object.assign(
+    (card: StatusCard): Promise<void> =>
+      this.#enqueue(() => this.#status(card)).catch((error: unknown) =>
+        this.#deps.log.warn({ err: error }, 'updating a status card on Discord failed'),
+      ),
+    {
+      // The channel message showing the card, for another replica to close it (issue #15); a private
+      // card can only be edited through this interaction's token, so it has no address to keep.
+      where: (): CardRef | undefined => {
+        const shown = this.#card ?? (this.#replied?.withButtons ? this.#replied.message : undefined)
+        return shown && !shown.ephemeral
+          ? { platform: 'discord', channel: shown.channelId, messageId: shown.id }
+          : undefined
+      },
+    },
+  )
 
   /** Delivers the answer; an approval request is followed by a message pinging `pingRoles`. */
   deliver(message: DiscordMessage, ephemeral: boolean, pingRoles: readonly string[] = []): Promise<void> {
