@@ -13,7 +13,7 @@ import { type OpenPgStoreOptions, openPgStore } from '../../src/store/pg/open-pg
 export { POSTGRES_URL_VARIABLE } from './postgres-variable.js'
 
 /** The test server's URL, or '' when there is none. */
-export const postgresUrl: string = inject('postgresUrl')
+export const postgresUrl: string = inject('postgresUrl') ?? '' // '' too when run without the global setup
 export const hasPostgres = postgresUrl !== ''
 
 /** A describe that runs only with a reachable test PostgreSQL. */

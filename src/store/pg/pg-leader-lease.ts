@@ -89,6 +89,8 @@ export class PgLeaderLease implements LeaderLease {
   #timer: NodeJS.Timeout | undefined
   #expiry: NodeJS.Timeout | undefined
   #running = false
+  /** The heartbeat in flight, which stop() lets finish before giving the lease up. */
+  #beating: Promise<void> | undefined
 
   constructor(options: PgLeaderLeaseOptions) {
     this.replicaId = options.replicaId ?? newReplicaId()
@@ -130,10 +132,11 @@ export class PgLeaderLease implements LeaderLease {
 
   async start(): Promise<void> {
     if (this.#running) return
+    const connection = this.#connect()
     try {
-      await migratePg(await this.#connect(), this.#schema)
+      await migratePg(await connection, this.#schema)
     } catch (error) {
-      this.#drop()
+      this.#drop(connection)
       throw error
     }
     this.#running = true
@@ -145,6 +148,8 @@ export class PgLeaderLease implements LeaderLease {
     this.#running = false
     clearTimeout(this.#timer)
     this.#set(false)
+    // A heartbeat queued after the release would take the lease straight back.
+    await this.#beating
     const pending = this.#client
     this.#client = undefined
     if (!pending) return
@@ -166,8 +171,9 @@ export class PgLeaderLease implements LeaderLease {
   /** One heartbeat; `first` rethrows a failure (start() must say the database is unreachable). */
   async #tick(first = false): Promise<void> {
     const sentAt = performance.now()
+    const connection = this.#connect()
     try {
-      const client = await this.#connect()
+      const client = await connection
       const { rows } = await client.query<{ term: string | null }>(TICK, [this.replicaId, this.#name, this.#ttlMs])
       if (!this.#running) return
       const term = rows[0]?.term
@@ -182,7 +188,7 @@ export class PgLeaderLease implements LeaderLease {
         this.#set(true)
       }
     } catch (error) {
-      this.#drop()
+      this.#drop(connection)
       if (first) {
         this.#running = false
         throw error
@@ -191,7 +197,10 @@ export class PgLeaderLease implements LeaderLease {
       this.#onError(error)
       // Still leader until the lease may have run out: #armExpiry's timer steps down then.
     }
-    if (this.#running) this.#timer = setTimeout(() => void this.#tick(), this.#renewMs)
+    if (this.#running)
+      this.#timer = setTimeout(() => {
+        this.#beating = this.#tick()
+      }, this.#renewMs)
   }
 
   /** Steps down when the lease may have run out, even if a renewal is stuck in flight. */
@@ -227,21 +236,21 @@ export class PgLeaderLease implements LeaderLease {
         // A heartbeat slower than the lease is as good as none: fail it and reconnect.
         query_timeout: this.#ttlMs,
       })
+      const connecting = client.connect().then(() => client)
       client.on('error', (error) => {
         this.#onError(error)
-        this.#drop()
+        this.#drop(connecting)
       })
-      const connecting = client.connect().then(() => client)
-      connecting.catch(() => this.#drop())
+      connecting.catch(() => this.#drop(connecting))
       this.#client = connecting
     }
     return this.#client
   }
 
-  /** Forgets a broken connection (the next tick opens another). */
-  #drop(): void {
-    const pending = this.#client
+  /** Forgets a broken connection, if it is still the current one (the next tick opens another). */
+  #drop(connection: Promise<Client> | undefined): void {
+    if (!connection || connection !== this.#client) return
     this.#client = undefined
-    pending?.then((client) => client.end()).catch(() => undefined)
+    connection.then((client) => client.end()).catch(() => undefined)
   }
 }
