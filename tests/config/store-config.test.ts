@@ -7,8 +7,10 @@ import { writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { ConfigError, checkConfig, validateConfig } from '../../src/config.js'
+import { configuredLeaderLease } from '../../src/store/open-configured-lease.js'
 import { openConfiguredStore } from '../../src/store/open-configured-store.js'
-import { afterThisTest, describePostgres, freshSchema, postgresUrl } from '../helpers/postgres.js'
+import { PgLeaderLease } from '../../src/store/pg/pg-leader-lease.js'
+import { afterThisTest, describePostgres, freshSchema, pgClient, postgresUrl } from '../helpers/postgres.js'
 import { tempDir } from '../store/store-helpers.js'
 
 const BASE = {
@@ -90,7 +92,34 @@ describe('store configuration', () => {
   })
 })
 
+describe('configuredLeaderLease', () => {
+  it('is a lease of its own for a bot on SQLite, and says which key is wrong for PostgreSQL', async () => {
+    const lease = configuredLeaderLease({ dataDir: './data' }, { replicaId: 'solo' })
+    expect(lease).not.toBeInstanceOf(PgLeaderLease)
+    await lease.start()
+    expect([lease.isLeader(), await lease.alive()]).toEqual([true, ['solo']])
+    await lease.stop()
+    expect(() =>
+      configuredLeaderLease({ dataDir: './data', postgres: { url: { env: 'NO_SUCH_URL' }, poolSize: 2 } }, { env: {} }),
+    ).toThrow('store.postgres.url: environment variable NO_SUCH_URL is not set')
+  })
+})
+
 describePostgres('store configuration with PostgreSQL', () => {
+  it('configuredLeaderLease leads through PostgreSQL, in the configured schema', async () => {
+    const schema = await freshSchema()
+    const lease = configuredLeaderLease(
+      { dataDir: './unused', postgres: { url: { env: 'TEST_DB_URL' }, schema, poolSize: 2 } },
+      { env: { TEST_DB_URL: postgresUrl }, replicaId: 'replica-a' },
+    )
+    afterThisTest(() => lease.stop())
+    expect(lease).toBeInstanceOf(PgLeaderLease)
+    await lease.start()
+    expect([lease.isLeader(), await lease.alive()]).toEqual([true, ['replica-a']])
+    const { rows } = await (await pgClient(schema)).query('SELECT holder FROM leader_lease')
+    expect(rows).toEqual([{ holder: 'replica-a' }])
+  })
+
   it('openConfiguredStore opens PostgreSQL in the schema, the URL read from the environment', async () => {
     const schema = await freshSchema()
     const store = await openConfiguredStore(
