@@ -7,5 +7,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     pool: 'forks',
+    // Issue #15: finds the test PostgreSQL once per run (XEN_CHATOPS_TEST_POSTGRES_URL), or says why not.
+    globalSetup: ['tests/helpers/postgres-global-setup.ts'],
   },
 })

@@ -62,6 +62,31 @@ export const poolConfigSchema = z
 export type PoolConfig = z.infer<typeof poolConfigSchema>
 export type PoolTls = PoolConfig['tls']
 
+/**
+ * Issue #15: the shared engine for several replicas. The URL holds the password, so it is a secret
+ * reference like every other secret. The schema pattern is src/store/pg/pg-migrations.ts's SCHEMA_NAME,
+ * repeated here so the configuration does not load the PostgreSQL client.
+ */
+export const postgresStoreSchema = z
+  .object({
+    url: secretRefSchema.describe(
+      'the database URL, postgres://user:password@host:5432/database (libpq options such as ?sslmode=require allowed), as { env: NAME } or { file: path } since it holds the password',
+    ),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'lower-case letters, digits and _, at most 63, not starting with a digit')
+      .optional()
+      .describe("the schema for the bot's tables, created when missing; default the connection's own (public)"),
+    poolSize: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(10)
+      .describe('connections each replica keeps open to the database'),
+  })
+  .strict()
+
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const
 
 export const appConfigSchema = z
@@ -86,16 +111,25 @@ export const appConfigSchema = z
           .string()
           .min(1)
           .default('./data')
-          .describe('where the SQLite database (jobs, approvals, audit) lives'),
+          .describe(
+            'where the SQLite database (jobs, approvals, audit) lives; with postgres, still where the SSH key is made',
+          ),
+        postgres: postgresStoreSchema
+          .optional()
+          .describe(
+            'keep the state in PostgreSQL instead of SQLite, shared by several replicas of the bot (see the README, running several replicas)',
+          ),
       })
       .strict()
       .prefault({})
-      .describe("the bot's durable state"),
+      .describe("the bot's durable state: SQLite in dataDir, or PostgreSQL"),
     ssh: z
       .object({
         privateKey: secretRefSchema
           .optional()
-          .describe("the bot's SSH private key; when absent one is made in <store.dataDir>/ssh/id_ed25519"),
+          .describe(
+            "the bot's SSH private key; when absent one is made in <store.dataDir>/ssh/id_ed25519 (replicas sharing PostgreSQL each make their own: give them this one)",
+          ),
         transport: z
           .enum(['dial-stdio', 'streamlocal'])
           .default('dial-stdio')
@@ -276,7 +310,7 @@ function explain(issue: z.core.$ZodIssue, data: unknown): string {
   // A custom issue (a mode that needs this secret) already says what to do.
   if (
     issue.code !== 'custom' &&
-    /^(pools\[\d+\]\.password|platforms\.slack\.(botToken|appToken|signingSecret))$/.test(path)
+    /^(pools\[\d+\]\.password|platforms\.slack\.(botToken|appToken|signingSecret)|store\.postgres\.url)$/.test(path)
   ) {
     if (missing) return `missing: a secret reference, ${SECRET_REF}`
     if (!isRecord(valueAt(data, issue.path))) {
@@ -361,6 +395,14 @@ export function checkConfig(path: string, env: NodeJS.ProcessEnv = process.env):
       resolveSecret(discord.token, env)
     } catch (error) {
       problems.push({ path: 'platforms.discord.token', message: (error as Error).message })
+    }
+  }
+  const postgres = config.store.postgres
+  if (postgres) {
+    try {
+      resolveSecret(postgres.url, env)
+    } catch (error) {
+      problems.push({ path: 'store.postgres.url', message: (error as Error).message })
     }
   }
   const slack = config.platforms.slack

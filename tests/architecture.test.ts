@@ -42,6 +42,8 @@ const RULES: readonly Rule[] = [
   { what: 'the Slack SDK', imports: /^@slack\//, allowedIn: ['adapters/slack/'] },
   { what: 'discord.js', imports: /^(discord\.js|@discordjs\/)/, allowedIn: ['adapters/discord/'] },
   { what: 'better-sqlite3', imports: /^better-sqlite3(\/|$)/, allowedIn: ['src/store/'] },
+  // Issue #15: PostgreSQL is a store engine like SQLite; the leader lease lives beside the store for that.
+  { what: 'pg (PostgreSQL)', imports: /^pg(\/|$)/, allowedIn: ['src/store/pg/'] },
   // The bot writes config drives; the simulated guests read them. fatfs, a devDependency, is only the
   // tests' independent reader and must never be needed at run time.
   { what: 'js-fatfs', imports: /^js-fatfs(\/|$)/, allowedIn: ['src/xen/provision/', 'src/sim/guest-boot/'] },

@@ -1,0 +1,135 @@
+/**
+ * Jobs in PostgreSQL: one row per job, its steps as JSON text. An update is one statement that merges
+ * the patch in SQL, so two updates from different replicas never lose each other's change and a job's
+ * card can be moved on by whichever replica continues or closes the job.
+ */
+import type { JobRecord, JobState, JobStep, JobStore } from '../../core/store-ports.js'
+import { type PgDb, toNumber } from './pg-db.js'
+
+interface JobRow {
+  id: string
+  state: JobState
+  path: string
+  summary: string
+  requester_key: string
+  requester_name: string
+  approval_id: string | null
+  owner: string | null
+  steps: string
+  result: string | null
+  error: string | null
+  created_at: string
+  updated_at: string
+}
+
+function toRecord(row: JobRow): JobRecord {
+  return {
+    id: row.id,
+    state: row.state,
+    path: row.path,
+    summary: row.summary,
+    requesterKey: row.requester_key,
+    requesterName: row.requester_name,
+    approvalId: row.approval_id ?? undefined,
+    owner: row.owner ?? undefined,
+    steps: JSON.parse(row.steps) as JobStep[],
+    result: row.result ?? undefined,
+    error: row.error ?? undefined,
+    createdAt: toNumber(row.created_at),
+    updatedAt: toNumber(row.updated_at),
+  }
+}
+
+const COLUMNS = 'id, state, path, summary, requester_key, requester_name, approval_id, owner, steps, result, error'
+
+type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>
+
+export class PgJobStore implements JobStore {
+  readonly #db: PgDb
+
+  constructor(db: PgDb) {
+    this.#db = db
+  }
+
+  /** Stores a new job; `approvalId`, when given, must name a stored approval (a foreign key). */
+  async create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
+    const { rows } = await this.#db.query<JobRow>(
+      `INSERT INTO jobs (${COLUMNS}, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+       RETURNING *`,
+      [
+        record.id,
+        record.state,
+        record.path,
+        record.summary,
+        record.requesterKey,
+        record.requesterName,
+        record.approvalId ?? null,
+        record.owner ?? null,
+        JSON.stringify(record.steps),
+        record.result ?? null,
+        record.error ?? null,
+        record.createdAt,
+      ],
+    )
+    if (!rows[0]) throw new Error(`job ${record.id} was not stored`)
+    return toRecord(rows[0])
+  }
+
+  /**
+   * Merges the patch: `state` and `steps` when given, `result` and `error` whenever the key is present
+   * (an explicit undefined clears them). Throws for an unknown job id.
+   */
+  async update(id: string, patch: JobPatch, at: number): Promise<JobRecord> {
+    const { rows } = await this.#db.query<JobRow>(
+      `UPDATE jobs SET
+         state = coalesce($2, state),
+         steps = coalesce($3, steps),
+         result = CASE WHEN $4::boolean THEN $5 ELSE result END,
+         error = CASE WHEN $6::boolean THEN $7 ELSE error END,
+         updated_at = $8
+       WHERE id = $1
+       RETURNING *`,
+      [
+        id,
+        patch.state ?? null,
+        patch.steps ? JSON.stringify(patch.steps) : null,
+        'result' in patch,
+        patch.result ?? null,
+        'error' in patch,
+        patch.error ?? null,
+        at,
+      ],
+    )
+    if (!rows[0]) throw new Error(`no job with id ${id}`)
+    return toRecord(rows[0])
+  }
+
+  async get(id: string): Promise<JobRecord | undefined> {
+    const { rows } = await this.#db.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id])
+    return rows[0] && toRecord(rows[0])
+  }
+
+  /** The requester's newest jobs first (ties broken by insertion order, newest first). */
+  async recent(requesterKey: string, limit: number): Promise<JobRecord[]> {
+    const { rows } = await this.#db.query<JobRow>(
+      'SELECT * FROM jobs WHERE requester_key = $1 ORDER BY created_at DESC, ord DESC LIMIT $2',
+      [requesterKey, Math.max(0, Math.floor(limit))],
+    )
+    return rows.map(toRecord)
+  }
+
+  /**
+   * Steps are left as they were: the card shows how far the job got. Jobs without an owner (written by
+   * a single bot) count as owned by nobody alive.
+   */
+  async interruptRunning(at: number, alive: readonly string[] = []): Promise<JobRecord[]> {
+    const { rows } = await this.#db.query<JobRow>(
+      `UPDATE jobs SET state = 'interrupted', updated_at = $1
+       WHERE state = 'running' AND (owner IS NULL OR NOT (owner = ANY ($2::text[])))
+       RETURNING *`,
+      [at, [...alive]],
+    )
+    return rows.map(toRecord).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+  }
+}
