@@ -6,21 +6,28 @@ import { commands } from '../commands/index.js'
 import { type AlertClock, systemClock } from './alerts/alert-clock.js'
 import { type Alerts, createAlerts } from './alerts/alerts.js'
 import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-changes.js'
+import { restartableAlerts } from './alerts/restartable-alerts.js'
 import { type AppConfig, resolveSecret } from './config.js'
 import { AccessPolicy } from './core/access.js'
 import { ApprovalService } from './core/approvals.js'
+import { CardEditors } from './core/card-editors.js'
 import type { AnyCommand } from './core/command.js'
 import { Dispatcher } from './core/dispatcher.js'
 import { Governance } from './core/governance.js'
 import { JobRunner } from './core/jobs.js'
+import type { LeaderLease } from './core/leader-lease.js'
 import type { JobRecord } from './core/store-ports.js'
 import { createSuggestions, type Suggestions } from './core/suggestions.js'
+import { leaderTasks } from './leader-tasks.js'
+import { LeaderWork } from './leader-work.js'
 import type { Log } from './log.js'
 import { type AdapterHealth, type Health, healthOf } from './ops/health.js'
 import { type OpsHttpServer, startOpsHttpServer } from './ops/http-server.js'
 import { createInstruments, type JobTracker } from './ops/instruments.js'
 import { PromMetrics } from './ops/prom-metrics.js'
-import { openStore, type Store } from './store/open-store.js'
+import { configuredLeaderLease } from './store/open-configured-lease.js'
+import { openConfiguredStore } from './store/open-configured-store.js'
+import type { Store } from './store/open-store.js'
 import { createDockerRouter } from './xen/docker-router.js'
 import { createDoctor } from './xen/doctor.js'
 import type { ClientTuning } from './xen/pool-connection.js'
@@ -42,6 +49,10 @@ export interface App {
   /** Who may do what; adapters register how they look up platform groups (setGroupLookup). */
   readonly access: AccessPolicy
   readonly store: Store
+  /** Issue #15: whether this replica leads, and the work that runs only there (Discord adds its gateway). */
+  readonly leader: LeaderWork
+  /** How a chat adapter edits one of its cards by address (the leader closing a dead replica's job card). */
+  readonly cards: CardEditors
   /** Ranked, scope-filtered names: "did you mean", and completion in the terminal chat. */
   readonly suggestions: Suggestions
   /** Jobs a previous run left running, now marked interrupted: adapters show their final cards. */
@@ -79,6 +90,10 @@ export interface AppOptions {
   readonly resolveEndpoint?: EndpointResolver | undefined
   /** The command registry (default: commands/index.ts); tests add commands of their own. */
   readonly commands?: readonly AnyCommand[] | undefined
+  /** The leader lease (issue #15); default from `store` (PostgreSQL shares one, SQLite leads alone). */
+  readonly lease?: LeaderLease | undefined
+  /** How often the leader looks for jobs of replicas that are gone (default 5 s; tests go faster). */
+  readonly orphanSweepMs?: number | undefined
   /** The alerts' clock (issue #11): tests run windows and rates on simulated time. */
   readonly alertClock?: AlertClock | undefined
 }
@@ -87,7 +102,11 @@ export async function createApp(options: AppOptions): Promise<App> {
   const { config, log } = options
   // The store first: if the data directory is unusable the bot must not start taking actions.
   const dataDir = options.dataDir ?? config.store.dataDir
-  const store = openStore({ dataDir })
+  const store = await openConfiguredStore(config.store, {
+    dataDir,
+    env: options.env,
+    onError: (error) => log.warn({ err: error }, 'an idle database connection failed; it is replaced'),
+  })
   let identity: BotIdentity
   try {
     identity = loadBotIdentity({
@@ -101,8 +120,24 @@ export async function createApp(options: AppOptions): Promise<App> {
   const access = new AccessPolicy(config.access)
   const metrics = new PromMetrics()
   const instruments = createInstruments(metrics)
-  const jobs = new JobRunner({ store: store.jobs, audit: store.audit, observer: instruments.jobs })
-  const interrupted = await jobs.interruptLeftovers()
+  // Issue #15: one replica of several leads (the work that must run once); a bot alone always does.
+  const lease =
+    options.lease ??
+    configuredLeaderLease(config.store, {
+      env: options.env,
+      onError: (error) => log.warn({ err: error }, 'the leader lease could not be renewed'),
+    })
+  const leader = new LeaderWork(lease, log)
+  const shared = config.store.postgres !== undefined
+  const jobs = new JobRunner({
+    store: store.jobs,
+    audit: store.audit,
+    observer: instruments.jobs,
+    owner: lease.replicaId,
+  })
+  // Alone, every job still running was this bot's own last run; shared, the leader closes those of
+  // replicas that are gone (and spares the live ones).
+  const interrupted = shared ? [] : await jobs.interruptLeftovers()
   // Issue #11: jobs and container actions mark what they change, so the alerts do not report the bot's own work.
   const expected = new ExpectedChangeRegistry(options.alertClock ?? systemClock)
   const governance = new Governance({
@@ -113,7 +148,6 @@ export async function createApp(options: AppOptions): Promise<App> {
     interactions: store.interactions,
     expected,
   })
-  const stopSweep = governance.startExpirySweep()
   const xen = createXenLayer({
     pools: config.pools,
     log,
@@ -143,19 +177,23 @@ export async function createApp(options: AppOptions): Promise<App> {
     })
   const suggestions = createSuggestions(xen.inventory, access)
   const doctor = createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 })
-  // ---- Alerts (issue #11): created from config, started before the Xen layer (below), stopped in stop().
+  // ---- Alerts (issue #11): created from config; they run on the leader (started before the Xen layer,
+  // below), and a replica that leads again gets a fresh channel (restartableAlerts).
+  const alertsConfig = config.alerts
   const alerts =
-    config.alerts &&
-    createAlerts({
-      config: config.alerts,
-      store: store.alerts,
-      inventory: xen.inventory,
-      log,
-      clock: options.alertClock,
-      expected,
-      doctor,
-      commands: (options.commands ?? commands).map((c) => c.path),
-    })
+    alertsConfig &&
+    restartableAlerts(() =>
+      createAlerts({
+        config: alertsConfig,
+        store: store.alerts,
+        inventory: xen.inventory,
+        log,
+        clock: options.alertClock,
+        expected,
+        doctor,
+        commands: (options.commands ?? commands).map((c) => c.path),
+      }),
+    )
   const dispatcher = new Dispatcher({
     commands: options.commands ?? commands,
     access,
@@ -180,7 +218,18 @@ export async function createApp(options: AppOptions): Promise<App> {
   const health = () => healthOf(xen.inventory.pools(), adapters)
   let http: OpsHttpServer | undefined
   let stopping: Promise<void> | undefined
-  await alerts?.start()
+  const cards = new CardEditors()
+  for (const task of leaderTasks({
+    leader,
+    governance,
+    jobs,
+    cards,
+    alerts,
+    log,
+    orphanSweepMs: options.orphanSweepMs,
+  }))
+    await leader.add(task)
+  await leader.start()
   xen.start()
   return {
     xen,
@@ -188,6 +237,8 @@ export async function createApp(options: AppOptions): Promise<App> {
     dispatcher,
     access,
     store,
+    leader,
+    cards,
     suggestions,
     interrupted,
     metrics,
@@ -210,14 +261,16 @@ export async function createApp(options: AppOptions): Promise<App> {
       log.info({ url: http.url }, 'serving /healthz and /metrics')
       return http
     },
-    interruptRunning: () => jobs.interruptLeftovers(),
+    // This replica's own running jobs (and any of replicas already gone); live replicas' jobs go on.
+    interruptRunning: async () =>
+      jobs.interruptLeftovers((await leader.alive()).filter((id) => id !== lease.replicaId)),
     stop: () => {
       stopping ??= (async () => {
         // Chat adapters first: no new commands arrive while the rest closes.
         await Promise.allSettled(adapters.map((a) => a.stop?.()))
-        stopSweep()
         unwatchPools()
-        await alerts?.stop()
+        // The lease is given up (another replica takes the leader's work at once) before the store closes.
+        await leader.stop()
         await http?.close()
         // The store closes before the pools: a job step cut short by the sessions closing must not
         // overwrite the `interrupted` a shutdown just stored with a `failed` it never really had.

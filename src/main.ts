@@ -75,10 +75,37 @@ export async function startDiscord(
     commands,
     log,
   })
-  app.attach({ name: 'discord', connected: () => bot.connected() })
   // Issue #11: alerts routed to Discord go out through its sink (only to platforms.discord.alertChannels).
   app.alerts?.attach(bot.alertSink)
+  app.cards.register('discord', (ref, card) => bot.editCard(ref, card))
   return bot
+}
+
+/**
+ * Discord admits one gateway session per shard, so with several replicas only the leader connects
+ * (issue #15); a bot alone connects at once, and a bad token still stops its start. /healthz counts
+ * Discord as connected on a replica that does not lead: not being connected is its job there.
+ */
+async function startDiscordOnLeader(
+  app: App,
+  config: AppConfig,
+  log: Log,
+): Promise<{ current(): DiscordBot | undefined }> {
+  let bot: DiscordBot | undefined
+  if (!config.platforms.discord) return { current: () => undefined }
+  app.attach({ name: 'discord', connected: () => (bot ? bot.connected() : !app.leader.isLeader()) })
+  await app.leader.add({
+    name: 'discord gateway',
+    start: async () => {
+      bot = await startDiscord(app, config, log)
+    },
+    stop: async () => {
+      const stopping = bot
+      bot = undefined
+      await stopping?.stop()
+    },
+  })
+  return { current: () => bot }
 }
 
 export async function runBot(configPath: string, io: ProcessIo): Promise<number> {
@@ -113,7 +140,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
     })
     app.alerts?.attach(chat.alertSink())
   }
-  let discordBot: DiscordBot | undefined
+  let discordBot: { current(): DiscordBot | undefined } | undefined
   let slackAdapter: SlackAdapter | undefined
   try {
     await app.startHttp()
@@ -122,7 +149,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
       const { startSlack } = await import('./start-slack.js')
       slackAdapter = await startSlack(app, slack, { log })
     }
-    discordBot = await startDiscord(app, config, log)
+    discordBot = await startDiscordOnLeader(app, config, log)
   } catch (error) {
     await app.stop()
     throw error
@@ -136,14 +163,14 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
   for (const signal of signals) process.once(signal, onSignal)
   // The terminal chat ending (end of input, /quit) ends the bot only when it is the only platform.
   const chatEnded = chat?.run().then(() => 'end' as const)
-  const onlyChat = chatEnded && !slackAdapter && !discordBot
+  const onlyChat = chatEnded && !slack && !discord
   const why = await Promise.race([signalled, ...(onlyChat ? [chatEnded] : [])])
   for (const signal of signals) process.off(signal, onSignal)
   const report = await shutdownApp(app, {
     log,
     graceMs: why === 'signal' ? SHUTDOWN_GRACE_MS : 0,
     stopIntake: () => {
-      discordBot?.stopIntake()
+      discordBot?.current()?.stopIntake()
       if (chat) {
         io.stdin.unpipe(intake)
         intake.end()
@@ -152,8 +179,7 @@ export async function runBot(configPath: string, io: ProcessIo): Promise<number>
       void slackAdapter?.stop()
     },
   })
-  // Running jobs had the grace period to finish and edit their cards; now the gateway can go.
-  await discordBot?.stop()
+  // The Discord gateway went with the app's leader work (app.stop), after the jobs' grace period.
   for (const job of report.interrupted) io.stdout.write(`${renderStatusCard(jobCard(job)).join('\n')}\n`)
   if (why === 'signal') {
     // Nothing reads the terminal any more; a request still hung in a socket must not keep the process.

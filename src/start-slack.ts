@@ -35,6 +35,8 @@ export async function startSlack(app: App, config: SlackConfig, options: StartSl
   app.attach(adapter)
   // Issue #11: alerts routed to Slack go out through its sink.
   app.alerts?.attach(adapter.alertSink)
+  // Issue #15: any replica can edit a Slack card by channel and ts (the leader closing a dead replica's job).
+  app.cards.register('slack', (ref, card) => adapter.editCard(ref, card))
   await adapter.start()
   return adapter
 }
