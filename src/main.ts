@@ -86,10 +86,11 @@ export async function startDiscord(
  * (issue #15); a bot alone connects at once, and a bad token still stops its start. /healthz counts
  * Discord as connected on a replica that does not lead: not being connected is its job there.
  */
-async function startDiscordOnLeader(
+export async function startDiscordOnLeader(
   app: App,
   config: AppConfig,
   log: Log,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<{ current(): DiscordBot | undefined }> {
   let bot: DiscordBot | undefined
   if (!config.platforms.discord) return { current: () => undefined }
@@ -97,7 +98,7 @@ async function startDiscordOnLeader(
   await app.leader.add({
     name: 'discord gateway',
     start: async () => {
-      bot = await startDiscord(app, config, log)
+      bot = await startDiscord(app, config, log, env)
     },
     stop: async () => {
       const stopping = bot

@@ -1,6 +1,6 @@
 /**
  * The Discord adapter as the bot runs it: `platforms.discord` in the config (token by environment
- * variable, server ids, the fake's REST base), started by main.ts's startDiscord over the whole app,
+ * variable, server ids, the fake's REST base), started by main.ts's startDiscordOnLeader over the whole app,
  * reported in /healthz, answering a command from a member whose server role grants the rights. The
  * config refuses Discord users or roles given by name, and an inline token.
  */
@@ -11,7 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { type App, createApp } from '../../../src/app.js'
 import { ConfigError, validateConfig } from '../../../src/config.js'
 import { silentLog } from '../../../src/log.js'
-import { startDiscord } from '../../../src/main.js'
+import { startDiscordOnLeader } from '../../../src/main.js'
 import { FakeDiscord, snowflake } from '../../helpers/fake-discord/fake-discord.js'
 import { chatInput, opt, sub } from '../../helpers/fake-discord/fake-interactions.js'
 import { startSim } from '../../helpers/sim.js'
@@ -71,7 +71,9 @@ describe('Discord in the app', () => {
     cleanups.push(() => app.stop())
     await Promise.all(app.xen.connections.map((c) => c.synced(10_000)))
     const http = await app.startHttp()
-    const bot = await startDiscord(app, config, silentLog, { DISCORD_BOT_TOKEN: fake.token })
+    // As runBot starts it: on the leader, which a bot alone is from its start.
+    const discord = await startDiscordOnLeader(app, config, silentLog, { DISCORD_BOT_TOKEN: fake.token })
+    const bot = discord.current()
     if (!bot) throw new Error('the Discord adapter did not start')
     cleanups.push(() => bot.stop())
     expect(fake.gateway.identifies[0]).toMatchObject({ token: fake.token })
