@@ -144,14 +144,17 @@ export async function startChat(
     say: (user, text) => dispatcher.handle({ actor: actor(user), text }),
     press: (user, token) => dispatcher.press({ actor: actor(user), token }),
     simPool: (name) => sim.pool(name).pool,
-    daemon: (poolName, vm) => {
-      const pool = sim.pool(poolName).pool
-      const ref = pool.store.find('VM', (r) => r.name_label === vm)[0]
-      const daemon = ref === undefined ? undefined : pool.guests.get(ref)?.docker
-      if (!daemon) throw new Error(`${vm} in ${poolName} runs no simulated Docker engine`)
-      return daemon
-    },
+    daemon: (poolName, vm) => simDaemon(sim, poolName, vm),
   }
+}
+
+/** The simulated Docker engine inside a VM of the simulator (what really happened in the guest). */
+export function simDaemon(sim: Simulator, poolName: string, vm: string): DockerDaemon {
+  const pool = sim.pool(poolName).pool
+  const ref = pool.store.find('VM', (r) => r.name_label === vm)[0]
+  const daemon = ref === undefined ? undefined : pool.guests.get(ref)?.docker
+  if (!daemon) throw new Error(`${vm} in ${poolName} runs no simulated Docker engine`)
+  return daemon
 }
 
 function renderBlock(block: Block): string[] {
