@@ -18,6 +18,7 @@ import {
   argsFromValues,
   formReply,
   inputProblem,
+  lengthProblems,
   problemsByInput,
   reissue,
   stashSecrets,
@@ -157,6 +158,11 @@ export class Dispatcher {
       const command = this.#options.commands.find((c) => c.path === form.path)
       if (!command) throw new Error(`pending form for unknown command ${form.path}`)
       seen.command = command.path
+      const tooLong = lengthProblems(form.spec, invocation.values)
+      if (tooLong) {
+        seen.outcome = 'user_error'
+        return { kind: 'invalid', errors: tooLong, form: reissue(token, form.spec, invocation.values) }
+      }
       const parsed = command.args.safeParse({ ...form.given, ...argsFromValues(form.spec, invocation.values) })
       if (!parsed.success) {
         seen.outcome = 'user_error'
