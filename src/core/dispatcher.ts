@@ -18,6 +18,7 @@ import {
   argsFromValues,
   formReply,
   inputProblem,
+  lengthProblems,
   problemsByInput,
   reissue,
   stashSecrets,
@@ -28,6 +29,7 @@ import { tokenize } from './grammar.js'
 import { helpReply, unknownCommandReply } from './help.js'
 import { PendingForms } from './pending-forms.js'
 import { handlePress, pressContext } from './press-handler.js'
+import { redactingStatus } from './redacting-status.js'
 import { privateReply, type Reply, type SubmitOutcome, text } from './reply.js'
 import { SecretStash } from './secret-stash.js'
 import type { StatusSink } from './status-coalescer.js'
@@ -78,19 +80,22 @@ export class Dispatcher {
     )
   }
 
-  /** Runs a typed command. Every answer leaves through redactSecretText: a pasted token is not echoed back. */
+  /**
+   * Runs a typed command. Every answer, and every live card it sends, leaves through redactSecretText: a
+   * pasted token is not echoed back.
+   */
   async handle(invocation: Invocation): Promise<Reply> {
-    return redactSecretText(await this.#handle(invocation))
+    return redactSecretText(await this.#handle(redactingStatus(invocation)))
   }
 
   /** A form submitted (see #submit). */
   async submit(invocation: Submission): Promise<SubmitOutcome> {
-    return redactSecretText(await this.#submit(invocation))
+    return redactSecretText(await this.#submit(redactingStatus(invocation)))
   }
 
   /** A button pressed (see #press). */
   async press(invocation: Press): Promise<Reply> {
-    return redactSecretText(await this.#press(invocation))
+    return redactSecretText(await this.#press(redactingStatus(invocation)))
   }
 
   async #handle(invocation: Invocation): Promise<Reply> {
@@ -158,6 +163,11 @@ export class Dispatcher {
       const command = this.#options.commands.find((c) => c.path === form.path)
       if (!command) throw new Error(`pending form for unknown command ${form.path}`)
       seen.command = command.path
+      const tooLong = lengthProblems(form.spec, invocation.values)
+      if (tooLong) {
+        seen.outcome = 'user_error'
+        return { kind: 'invalid', errors: tooLong, form: reissue(token, form.spec, invocation.values) }
+      }
       const parsed = command.args.safeParse({ ...form.given, ...argsFromValues(form.spec, invocation.values) })
       if (!parsed.success) {
         seen.outcome = 'user_error'

@@ -56,6 +56,29 @@ export function reissue(token: string, spec: FormSpec, values: Readonly<Record<s
   }
 }
 
+/** The most a text input takes when its form sets no maxLength: as much as a typed command line. */
+const DEFAULT_MAX_CHARS = 4_000
+
+/**
+ * Values longer than their input allows, by input id. A platform's modal enforces maxLength itself, but
+ * a submission is client data: it is measured again here, before the schema or a plan sees the value —
+ * and before a refusal can echo it back whole ("no VM named xxxx…").
+ */
+export function lengthProblems(
+  spec: FormSpec,
+  values: Readonly<Record<string, string>>,
+): Record<string, string> | undefined {
+  const problems: Record<string, string> = {}
+  for (const input of spec.inputs) {
+    const value = values[input.id]
+    const max = input.kind === 'text' ? (input.maxLength ?? DEFAULT_MAX_CHARS) : DEFAULT_MAX_CHARS
+    if (value !== undefined && value.length > max) {
+      problems[input.id] = `that is ${value.length} characters long; ${input.label} takes at most ${max}`
+    }
+  }
+  return Object.keys(problems).length > 0 ? problems : undefined
+}
+
 const secretIds = (spec: FormSpec) =>
   new Set(spec.inputs.filter((i) => i.kind === 'text' && i.secret === true).map((i) => i.id))
 

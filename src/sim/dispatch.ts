@@ -83,7 +83,10 @@ export async function dispatch(pool: SimPool, wireName: string, params: readonly
     throw fault('MESSAGE_PARAMETER_COUNT_MISMATCH', callName(wireName), min - session, params.length - session)
   }
   const sessionRef = message.takesSession ? params[0] : undefined
-  if (message.takesSession) pool.sessions.assertValid(sessionRef)
+  if (message.takesSession && !pool.sessions.isValid(sessionRef)) {
+    pool.sessionInvalidCounts.set(message.wireName, (pool.sessionInvalidCounts.get(message.wireName) ?? 0) + 1)
+    pool.sessions.assertValid(sessionRef)
+  }
   const args = params.map((value, i) => {
     const param = message.params[i]
     return param ? coerceParam(value, param.type, pool.model, param.name) : value

@@ -14,6 +14,11 @@ export interface FaultSpec {
   failNextTask?: Record<string, string[]> | undefined
   /** The next `event.from` answers EVENTS_LOST. */
   eventsLost?: boolean | undefined
+  /**
+   * The next N calls of a method (`host.call_plugin`) run to the end, then their connection is destroyed
+   * before the answer is written: the call took effect, and the client cannot know it.
+   */
+  dropAnswers?: Record<string, number> | undefined
 }
 
 export class FaultController {
@@ -21,6 +26,7 @@ export class FaultController {
   readonly #hung = new Map<string, Set<() => void>>()
   readonly #hangMethods = new Set<string>()
   readonly #failNextTask = new Map<string, string[]>()
+  readonly #dropAnswers = new Map<string, number>()
   resetConnections = 0
   eventsLost = false
 
@@ -29,6 +35,7 @@ export class FaultController {
     for (const method of spec.hang ?? []) this.hang(method)
     for (const [kind, error] of Object.entries(spec.failNextTask ?? {})) this.failNextTask(kind, error)
     this.resetConnections += spec.resetConnections ?? 0
+    for (const [method, count] of Object.entries(spec.dropAnswers ?? {})) this.dropAnswers(method, count)
     if (spec.eventsLost) this.eventsLost = true
   }
 
@@ -60,6 +67,20 @@ export class FaultController {
     const lost = this.eventsLost
     this.eventsLost = false
     return lost
+  }
+
+  /** The next `count` calls of `method` run, and their answers are lost with the connection. */
+  dropAnswers(method: string, count = 1): void {
+    this.#dropAnswers.set(method, (this.#dropAnswers.get(method) ?? 0) + count)
+  }
+
+  /** Consumes one pending answer drop for `method`, if any. */
+  takeDroppedAnswer(method: string): boolean {
+    const left = this.#dropAnswers.get(method) ?? 0
+    if (left <= 0) return false
+    if (left === 1) this.#dropAnswers.delete(method)
+    else this.#dropAnswers.set(method, left - 1)
+    return true
   }
 
   takeConnectionReset(): boolean {

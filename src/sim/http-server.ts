@@ -126,18 +126,19 @@ export class XapiHttpServer {
       send({ jsonrpc: '2.0', error: { code: -32600, message: 'Invalid Request' }, id })
       return
     }
+    let body: unknown
     try {
       const { value } = await this.#call(request.method, (request.params as unknown[] | undefined) ?? [])
-      send(v2 ? { jsonrpc: '2.0', result: value, id } : { result: value, error: null, id })
+      body = v2 ? { jsonrpc: '2.0', result: value, id } : { result: value, error: null, id }
     } catch (error) {
       const f = asFault(error)
       // xapi's error code for every API failure is 1; the XAPI code travels as the message.
-      send(
-        v2
-          ? { jsonrpc: '2.0', error: { code: 1, message: f.code, data: f.params }, id }
-          : { result: null, error: f.errorDescription, id },
-      )
+      body = v2
+        ? { jsonrpc: '2.0', error: { code: 1, message: f.code, data: f.params }, id }
+        : { result: null, error: f.errorDescription, id }
     }
+    if (this.#dropsAnswer(req, request.method)) return
+    send(body)
   }
 
   async #xmlRpc(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -156,7 +157,15 @@ export class XapiHttpServer {
     } catch (error) {
       body = formatXmlRpcFailure(asFault(error).errorDescription)
     }
+    if (this.#dropsAnswer(req, call.method)) return
     res.writeHead(200, { 'content-type': 'text/xml' }).end(body)
+  }
+
+  /** The `dropAnswers` fault: the call ran, its connection goes without an answer. */
+  #dropsAnswer(req: IncomingMessage, method: string): boolean {
+    if (!this.#options.pool.faults.takeDroppedAnswer(method)) return false
+    req.socket.destroy()
+    return true
   }
 
   /** Looks up the session and VDI named in a raw-VDI URL; answers the HTTP error itself when they are bad. */

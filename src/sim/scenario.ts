@@ -30,6 +30,7 @@ const faultSpec = z
     resetConnections: z.number().int().nonnegative().optional(),
     failNextTask: z.record(z.string(), z.array(z.string()).min(1)).optional(),
     eventsLost: z.boolean().optional(),
+    dropAnswers: z.record(z.string(), z.number().int().positive()).optional(),
   })
   .strict()
 

@@ -88,6 +88,8 @@ export class SimPool {
   readonly guests = new Map<string, GuestSpec>()
   /** Calls answered per canonical method name, so tests can assert what a client did (and did not) ask. */
   readonly callCounts = new Map<string, number>()
+  /** Calls refused with SESSION_INVALID per method (not in callCounts: they never ran). */
+  readonly sessionInvalidCounts = new Map<string, number>()
   /**
    * Plugin calls per function (`xscontainer.get_config_drive_default`): `host.call_plugin` alone cannot
    * tell a test whether a client read through a plugin or acted through it.

@@ -163,6 +163,33 @@ function sentence(error: XapiLikeError, ctx: ErrorContext): Found | undefined {
   return undefined
 }
 
+/**
+ * The socket closed after the request went out and before the answer came (undici's UND_ERR_SOCKET
+ * "other side closed", a reset, a broken pipe). Unlike a refused connection, the pool may have acted:
+ * xen-api rightly retries only reads, so a change is neither repeated nor known to have failed.
+ */
+const MID_CALL = new Set(['UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'ECONNRESET', 'EPIPE'])
+
+function droppedMidCall(error: unknown): boolean {
+  for (let e = error, depth = 0; typeof e === 'object' && e !== null && depth < 3; depth++) {
+    if (MID_CALL.has(String((e as { code?: unknown }).code))) return true
+    e = (e as { cause?: unknown }).cause
+  }
+  return false
+}
+
+/**
+ * For a container action whose answer never came: a truthful card cannot say it failed, only that it
+ * may have taken effect, and where to look before anyone presses again (a second restart is not harmless).
+ */
+function mayStillAct(ctx: ErrorContext, words: string): string {
+  if (!ctx.action || !ALREADY[ctx.action]) {
+    return words === 'may have happened' ? '; what it was asked may have been done: check before trying again' : ''
+  }
+  const what = ctx.container ? `the ${ctx.action} of ${ctx.container}` : `the ${ctx.action}`
+  return `; ${what} ${words}: check ${ctx.vm ? `/docker ps ${ctx.vm}` : 'the container list'} before trying again`
+}
+
 /** A UserError for what the user can act on; the original error otherwise (a bug to log). */
 export function translateXenError(error: unknown, ctx: ErrorContext = {}): unknown {
   if (error instanceof UserError) return error
@@ -174,10 +201,15 @@ export function translateXenError(error: unknown, ctx: ErrorContext = {}): unkno
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new UserError(
       'xen.timeout',
-      `${poolWords(ctx)} did not answer in time; it may be overloaded or unreachable`,
-      {
-        cause: error,
-      },
+      `${poolWords(ctx)} did not answer in time; it may be overloaded or unreachable${mayStillAct(ctx, 'may still happen')}`,
+      { cause: error },
+    )
+  }
+  if (droppedMidCall(error)) {
+    return new UserError(
+      'xen.connection_lost',
+      `the connection to ${poolWords(ctx)} dropped before it answered${mayStillAct(ctx, 'may have happened')}`,
+      { cause: error },
     )
   }
   if (!isXapiError(error)) return error

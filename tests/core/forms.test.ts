@@ -113,6 +113,15 @@ describe('forms', () => {
     expect(JSON.stringify(again.blocks)).toContain('expired or was already submitted')
   })
 
+  it('a value longer than its input takes is refused on that input, before the plan could echo it whole', async () => {
+    const chat = await startGovernedChat({ extraCommands: [enroll], rules: {} })
+    const form = formOf(await chat.say('alice', '/test enroll'))
+    const long = invalid(await chat.submit('alice', form.token, { vm: 'v'.repeat(5_000), user: 'core' }))
+    // No maxLength on the input: as much as a typed command line may hold.
+    expect(long.errors).toEqual({ vm: 'that is 5000 characters long; VM takes at most 4000' })
+    expect(seen).not.toContainEqual(expect.objectContaining({ vm: 'v'.repeat(5_000) }))
+  })
+
   it("another user cannot submit someone else's form", async () => {
     const chat = await startGovernedChat({ extraCommands: [enroll], rules: {} })
     const form = formOf(await chat.say('alice', '/test enroll'))

@@ -103,8 +103,8 @@ export async function startDiscordChat(options: DiscordChatOptions = {}): Promis
     dispatcher,
     suggestions: createSuggestions(chat.xen.inventory, chat.access),
     commands: options.commands ?? [...commands, ...(options.extraCommands ?? [])],
-    // DEBUG_DISCORD=1 shows the adapter's log on standard error.
-    log: process.env.DEBUG_DISCORD ? createLogger({ level: 'debug' }) : silentLog,
+    // The bot's own logger when a test gives one (it scans it); DEBUG_DISCORD=1 shows it on standard error.
+    log: options.log ?? (process.env.DEBUG_DISCORD ? createLogger({ level: 'debug' }) : silentLog),
     now: () => Date.now() + offset,
     api: fake.api,
   })

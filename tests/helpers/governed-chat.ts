@@ -34,6 +34,7 @@ import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { DATABASE_FILE, openStore, type Store } from '../../src/store/open-store.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
+import type { ClientTuning } from '../../src/xen/pool-connection.js'
 import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
 import type { XenLayer } from '../../src/xen/xen-layer.js'
 import { allEntries } from './audit-entries.js'
@@ -91,6 +92,8 @@ export interface GovernedChatOptions {
   readonly access?: AccessConfig | undefined
   /** `/coreos create` settings of the Xen layer (timeouts, docker-ready templates). */
   readonly provisioning?: ProvisioningOptions | undefined
+  /** The xen-api client's settings (a short call timeout for hung calls). */
+  readonly tuning?: ClientTuning | undefined
 }
 
 export interface GovernedChat {
@@ -160,7 +163,11 @@ export function approvalIdOf(reply: Reply): string {
 
 /** Starts the demo pools, the Xen layer and a governed bot over a fresh data directory. */
 export async function startGovernedChat(options: GovernedChatOptions = {}): Promise<GovernedChat> {
-  const chat = await startChat({ scenario: options.scenario, provisioning: options.provisioning })
+  const chat = await startChat({
+    scenario: options.scenario,
+    provisioning: options.provisioning,
+    tuning: options.tuning,
+  })
   const dataDir = mkdtempSync(join(tmpdir(), 'xen-chatops-governed-'))
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }))
   const rules = approvalsSchema.parse({ actions: options.rules ?? { 'docker restart': {} } })

@@ -23,6 +23,7 @@ import type { SimPool } from '../../src/sim/sim-pool.js'
 import type { Simulator } from '../../src/sim/simulator.js'
 import { openStore } from '../../src/store/open-store.js'
 import { createDockerRouter } from '../../src/xen/docker-router.js'
+import type { ClientTuning } from '../../src/xen/pool-connection.js'
 import type { ProvisioningOptions } from '../../src/xen/provision/xen-provisioning.js'
 import { BotIdentity } from '../../src/xen/ssh/bot-identity.js'
 import { XenDockerSetup } from '../../src/xen/ssh/docker-setup.js'
@@ -83,7 +84,12 @@ const actor = (user: DemoUser): Actor => ({ platform: 'shell', id: user, name: u
 
 /** Starts the demo pools and the bot over them; both stop after the current test. */
 export async function startChat(
-  options: { readonly scenario?: Scenario | undefined; readonly provisioning?: ProvisioningOptions | undefined } = {},
+  options: {
+    readonly scenario?: Scenario | undefined
+    readonly provisioning?: ProvisioningOptions | undefined
+    /** The xen-api client's settings (default: fast polls, 5 s call timeout). */
+    readonly tuning?: ClientTuning | undefined
+  } = {},
 ): Promise<TestChat> {
   const sim = await startSim({ scenario: options.scenario ?? 'demo' })
   const pools = sim.pools.map((p) =>
@@ -104,7 +110,7 @@ export async function startChat(
     pools,
     log: silentLog,
     env: { SIM_PW: 'xenroot' },
-    tuning: { debounce: 5, eventPollDelay: 100, callTimeout: 5000 },
+    tuning: options.tuning ?? { debounce: 5, eventPollDelay: 100, callTimeout: 5000 },
     ssh: { identity, hostKeys, resolveEndpoint: (ip) => sim.resolveSshEndpoint(ip), callTimeoutMs: 5000 },
     provisioning: options.provisioning,
   })
@@ -138,14 +144,17 @@ export async function startChat(
     say: (user, text) => dispatcher.handle({ actor: actor(user), text }),
     press: (user, token) => dispatcher.press({ actor: actor(user), token }),
     simPool: (name) => sim.pool(name).pool,
-    daemon: (poolName, vm) => {
-      const pool = sim.pool(poolName).pool
-      const ref = pool.store.find('VM', (r) => r.name_label === vm)[0]
-      const daemon = ref === undefined ? undefined : pool.guests.get(ref)?.docker
-      if (!daemon) throw new Error(`${vm} in ${poolName} runs no simulated Docker engine`)
-      return daemon
-    },
+    daemon: (poolName, vm) => simDaemon(sim, poolName, vm),
   }
+}
+
+/** The simulated Docker engine inside a VM of the simulator (what really happened in the guest). */
+export function simDaemon(sim: Simulator, poolName: string, vm: string): DockerDaemon {
+  const pool = sim.pool(poolName).pool
+  const ref = pool.store.find('VM', (r) => r.name_label === vm)[0]
+  const daemon = ref === undefined ? undefined : pool.guests.get(ref)?.docker
+  if (!daemon) throw new Error(`${vm} in ${poolName} runs no simulated Docker engine`)
+  return daemon
 }
 
 function renderBlock(block: Block): string[] {

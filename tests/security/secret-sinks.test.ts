@@ -12,21 +12,7 @@ import { channelReply, text } from '../../src/core/reply.js'
 import { startGovernedChat } from '../helpers/governed-chat.js'
 import { plain } from '../helpers/test-chat.js'
 import { capturingLog } from '../helpers/xen.js'
-
-/** Shaped like the real thing (lengths and alphabets), made up for this test. */
-const SECRETS = {
-  slackBot: 'xoxb-2718281828-3141592653589-QmFkU2VjcmV0VG9rZW5IZXJl',
-  slackApp: 'xapp-1-A0FAKEAPP-1234567890123-0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef',
-  discord: 'MTA4NzY1NDMyMTA5ODc2NTQzMg.GaBcDe.abcdefghijklmnopqrstuvwxyz0123456789AB',
-  privateKey: [
-    '-----BEGIN OPENSSH PRIVATE KEY-----',
-    'b3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMwAAAAtzc2gtZW',
-    '-----END OPENSSH PRIVATE KEY-----',
-  ].join('\n'),
-  oneTimePassword: 'Correct-Horse-Battery-Staple-42',
-  /** The simulated pools' XAPI password, read by the Xen layer through a secret reference. */
-  xapiPassword: 'xenroot',
-} as const
+import { needlesOf, SECRETS } from './real-looking-secrets.js'
 
 /** A command with a one-time password input, standing in for `/docker enable`. */
 const enroll = defineCommand({
@@ -89,8 +75,7 @@ describe('secrets through every sink', () => {
     })
     for (const [name, secret] of Object.entries(SECRETS)) {
       // …and no sink holds any of them, whole or as the private key's body line.
-      const needles = name === 'privateKey' ? [secret, secret.split('\n')[1] as string] : [secret]
-      for (const needle of needles) {
+      for (const needle of needlesOf(name, secret)) {
         expect(logs, `${name} in the logs`).not.toContain(needle)
         expect(audit, `${name} in the audit chain`).not.toContain(needle)
         expect(replies.join('\n'), `${name} in a reply`).not.toContain(needle)

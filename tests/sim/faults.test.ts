@@ -88,6 +88,24 @@ describe('fault injection over HTTP', () => {
     expect(server.requests - before).toBe(2)
   })
 
+  it('runs a call whose answer it then drops with the connection: the effect happened, unseen', async () => {
+    const sim = await startSim()
+    const { url, pool } = sim.pools[0] ?? expect.fail('no pool')
+    const session = await login(sim)
+    const [vm] = await call<string[]>(url, 'VM.get_by_name_label', session, 'web-1')
+    pool.faults.dropAnswers('VM.set_name_description')
+
+    const lost = await call(url, 'VM.set_name_description', session, vm, 'changed').then(
+      () => undefined,
+      (error: unknown) => error,
+    )
+    expect((lost as TypeError).message).toBe('fetch failed')
+    // The write was made although no answer came back; the next call is answered again.
+    expect(await call(url, 'VM.get_name_description', session, vm)).toBe('changed')
+    expect(await call(url, 'VM.set_name_description', session, vm, 'again')).toBe('')
+    expect(pool.faults.takeDroppedAnswer('VM.set_name_description')).toBe(false)
+  })
+
   it('answers SESSION_INVALID with the old ref after all sessions are dropped', async () => {
     const sim = await startSim()
     const { url, pool } = sim.pools[0] ?? expect.fail('no pool')

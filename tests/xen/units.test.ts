@@ -530,6 +530,26 @@ describe('XAPI errors → sentences', () => {
     expect(translateXenError(error, ctx)).toBe(error)
   })
 
+  it('a connection dropped after the request went out: the outcome is unknown, and the sentence says so', () => {
+    const socket = Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' })
+    expect(translateXenError(socket, { ...ctx, action: 'stop' })).toMatchObject({
+      code: 'xen.connection_lost',
+      message:
+        'the connection to pool lab-legacy dropped before it answered; the stop of redis-cache may have happened: check /docker ps web-1 before trying again',
+    })
+    const reset = new TypeError('fetch failed', {
+      cause: Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }),
+    })
+    expect(translateXenError(reset, { pool: 'lab-modern' })).toMatchObject({
+      code: 'xen.connection_lost',
+      message:
+        'the connection to pool lab-modern dropped before it answered; what it was asked may have been done: check before trying again',
+    })
+    // Refused: nothing was sent, so nothing is claimed either way; it stays what it was.
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    expect(translateXenError(refused, ctx)).toBe(refused)
+  })
+
   it('passes a UserError through unchanged', () => {
     const error = new UserError('x.y', 'words')
     expect(translateXenError(error, ctx)).toBe(error)
@@ -540,6 +560,12 @@ describe('XAPI errors → sentences', () => {
     expect(translateXenError(timeout, ctx)).toMatchObject({
       code: 'xen.timeout',
       message: 'pool lab-legacy did not answer in time; it may be overloaded or unreachable',
+    })
+    // A container action that timed out may still take effect: the sentence says where to look first.
+    expect(translateXenError(timeout, { ...ctx, action: 'restart' })).toMatchObject({
+      code: 'xen.timeout',
+      message:
+        'pool lab-legacy did not answer in time; it may be overloaded or unreachable; the restart of redis-cache may still happen: check /docker ps web-1 before trying again',
     })
     const mismatch = new FingerprintMismatchError('aa'.repeat(32), 'bb'.repeat(32))
     expect(translateXenError(mismatch, ctx)).toMatchObject({

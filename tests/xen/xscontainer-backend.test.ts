@@ -161,7 +161,7 @@ describe('failures in plain words', () => {
     pool.faults.release()
     expect([error.code, error.message]).toEqual([
       'xen.timeout',
-      'pool lab-legacy did not answer in time; it may be overloaded or unreachable',
+      'pool lab-legacy did not answer in time; it may be overloaded or unreachable; the stop of redis-cache may still happen: check /docker ps web-1 before trying again',
     ])
   })
 

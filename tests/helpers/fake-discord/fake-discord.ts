@@ -10,7 +10,7 @@
  * - interaction and webhook routes carry no Authorization (the token is in the path); a token the test
  *   expired answers 401/50027 "Invalid Webhook Token", as Discord does after 15 minutes;
  * - channel routes need `Bot <token>`; ephemeral messages cannot be reached through them (404/10008);
- * - a 429 with `Retry-After` can be served on the next N channel posts.
+ * - a 429 with `Retry-After` can be served on the next N channel posts, or webhook message edits.
  *
  * Every request is recorded; `waitFor` resolves on the first recorded request (past or future) that
  * matches, so tests wait on events rather than on time.
@@ -93,6 +93,8 @@ export class FakeDiscord {
   responseWindowMs = 3_000
   /** The next `count` channel message posts answer 429 with `Retry-After: retryAfter` seconds. */
   rateLimitPosts = { count: 0, retryAfter: 1 }
+  /** The next `count` edits through an interaction webhook (a live card) answer 429 the same way. */
+  rateLimitEdits = { count: 0, retryAfter: 1 }
   /** Channels the bot may not post in (403/50001). */
   readonly forbiddenChannels = new Set<string>()
   readonly gateway: FakeGateway

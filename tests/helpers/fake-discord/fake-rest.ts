@@ -102,6 +102,10 @@ function webhookRoute(
   const message = id ? fake.messages.get(id) : undefined
   if (!message || message.deleted) return error(404, 10008, 'Unknown Message')
   if (method === 'PATCH') {
+    if (fake.rateLimitEdits.count > 0) {
+      fake.rateLimitEdits.count--
+      return rateLimited(fake.rateLimitEdits.retryAfter, 'fake-webhook-edits')
+    }
     message.thinking = false
     writeMessage(message, body)
     return ok(fake.apiMessage(message))
@@ -131,19 +135,7 @@ function channelRoute(
   if (rest.length === 1 && method === 'POST') {
     if (fake.rateLimitPosts.count > 0) {
       fake.rateLimitPosts.count--
-      const after = String(fake.rateLimitPosts.retryAfter)
-      return {
-        status: 429,
-        headers: {
-          'retry-after': after,
-          'x-ratelimit-limit': '5',
-          'x-ratelimit-remaining': '0',
-          'x-ratelimit-reset-after': after,
-          'x-ratelimit-bucket': 'fake-channel-messages',
-          'x-ratelimit-scope': 'user',
-        },
-        body: { message: 'You are being rate limited.', retry_after: fake.rateLimitPosts.retryAfter, global: false },
-      }
+      return rateLimited(fake.rateLimitPosts.retryAfter, 'fake-channel-messages')
     }
     return ok(fake.apiMessage(createMessage(fake, channelId, body, false)))
   }
@@ -194,4 +186,21 @@ export interface Answer {
 }
 
 const ok = (body: unknown): Answer => ({ status: 200, body })
+
+/** Discord's 429 with the headers @discordjs/rest reads to wait (seconds, as Discord sends them). */
+function rateLimited(retryAfter: number, bucket: string): Answer {
+  const after = String(retryAfter)
+  return {
+    status: 429,
+    headers: {
+      'retry-after': after,
+      'x-ratelimit-limit': '5',
+      'x-ratelimit-remaining': '0',
+      'x-ratelimit-reset-after': after,
+      'x-ratelimit-bucket': bucket,
+      'x-ratelimit-scope': 'user',
+    },
+    body: { message: 'You are being rate limited.', retry_after: retryAfter, global: false },
+  }
+}
 const error = (status: number, code: number, message: string): Answer => ({ status, body: { code, message } })
