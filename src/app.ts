@@ -227,6 +227,7 @@ export async function createApp(options: AppOptions): Promise<App> {
     alerts,
     log,
     orphanSweepMs: options.orphanSweepMs,
+    interrupted,
   }))
     await leader.add(task)
   await leader.start()

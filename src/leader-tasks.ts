@@ -7,6 +7,7 @@ import type { Alerts } from './alerts/alerts.js'
 import type { CardEditors } from './core/card-editors.js'
 import type { Governance } from './core/governance.js'
 import { type JobRunner, jobCard } from './core/jobs.js'
+import type { JobRecord } from './core/store-ports.js'
 import type { LeaderTask, LeaderWork } from './leader-work.js'
 import type { Log } from './log.js'
 
@@ -19,7 +20,12 @@ export interface LeaderTaskParts {
   readonly log: Log
   /** How often the leader looks for jobs of replicas that stopped heartbeating (default 5 s). */
   readonly orphanSweepMs?: number | undefined
+  /** Jobs already marked interrupted at start-up (a bot alone): their cards are closed like the others'. */
+  readonly interrupted?: readonly JobRecord[] | undefined
 }
+
+/** How long the cards of interrupted jobs wait for their platform's adapter to connect. */
+const CARD_RETRY_MS = 10 * 60_000
 
 export function leaderTasks(parts: LeaderTaskParts): LeaderTask[] {
   const { governance, alerts } = parts
@@ -48,15 +54,26 @@ function orphanJobs(parts: LeaderTaskParts): LeaderTask {
   const { leader, jobs, cards, log } = parts
   let timer: NodeJS.Timeout | undefined
   let sweeping: Promise<void> | undefined
+  // Cards whose platform is not connected yet (the sweep at start-up runs before the chat adapters
+  // register): tried again at every tick for a while, then left to /xen jobs.
+  let unedited = (parts.interrupted ?? []).filter((job) => job.card)
+  const giveUpAt = Date.now() + CARD_RETRY_MS
+  const close = async (job: JobRecord): Promise<boolean> => {
+    if (!job.card) return true
+    try {
+      return await cards.edit(job.card, jobCard(job))
+    } catch (error) {
+      log.warn({ err: error, job: job.id }, 'the card of an interrupted job could not be edited')
+      return true
+    }
+  }
   const sweep = async () => {
     const closed = await jobs.interruptLeftovers(await leader.alive())
-    for (const job of closed) {
+    for (const job of closed)
       log.warn({ job: job.id, owner: job.owner }, 'a job of a replica that is gone is now interrupted')
-      if (!job.card) continue
-      await cards.edit(job.card, jobCard(job)).catch((error: unknown) => {
-        log.warn({ err: error, job: job.id }, 'the card of an interrupted job could not be edited')
-      })
-    }
+    const waiting: JobRecord[] = []
+    for (const job of [...unedited, ...closed]) if (!(await close(job))) waiting.push(job)
+    unedited = Date.now() < giveUpAt ? waiting : []
   }
   const tick = () => {
     sweeping ??= sweep()

@@ -6,6 +6,7 @@
  * `approve` permission on the request's own target.
  */
 import { randomBytes } from 'node:crypto'
+import { redactSecretText } from '../redact-secrets.js'
 import type { AccessPolicy } from './access.js'
 import type { ApprovalRule } from './approval-policy.js'
 import type { Actor, Target } from './command.js'
@@ -73,7 +74,9 @@ export class ApprovalService {
       path: input.path,
       args: input.args,
       planDigest: input.planDigest,
-      planSummary: input.planSummary,
+      // The summary is display text (redacted like the audit's copy); the args stay as they are, since
+      // the request is planned again from them (form secrets are handles, never values).
+      planSummary: redactSecretText(input.planSummary),
       requesterKey: actorKey(input.actor),
       requesterName: input.actor.name,
       requesterGroups: input.actor.groups ?? [],

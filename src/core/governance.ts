@@ -6,6 +6,7 @@
  */
 import { randomBytes } from 'node:crypto'
 import type { Log } from '../log.js'
+import { redactSecretText } from '../redact-secrets.js'
 import { type ApprovalsConfig, approvalRuleFor } from './approval-policy.js'
 import { type ApprovalService, approvalCard, parseVoteToken } from './approvals.js'
 import type { Actor, AnyCommand, CommandContext, Plan } from './command.js'
@@ -104,6 +105,14 @@ export class Governance {
   async requestApproval(planned: PlannedCommand): Promise<Reply> {
     const rule = approvalRuleFor(this.#options.rules, planned.command.path)
     if (!rule) throw new Error(`no approval rule for ${planned.command.path}`)
+    // A waiting request keeps its arguments as given (it is planned again from them when approved), so
+    // one holding a token or a key would put it in the database: refused, and the asker told to rotate it.
+    if (JSON.stringify(redactSecretText(planned.args)) !== JSON.stringify(planned.args)) {
+      throw new UserError(
+        'approval.secret_args',
+        'an argument looks like a secret (a token, password or key), so this was not put up for approval: never paste secrets in chat, and rotate that one now',
+      )
+    }
     await this.#sweep()
     const record = await this.#options.approvals.request({
       actor: planned.ctx.actor,

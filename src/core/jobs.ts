@@ -5,6 +5,7 @@
  * finished — nothing more is claimed.
  */
 import { randomBytes } from 'node:crypto'
+import { redactSecretText } from '../redact-secrets.js'
 import type { Actor } from './command.js'
 import { auditUnavailable, isUserError, UserError } from './errors.js'
 import type { StatusCard } from './reply.js'
@@ -132,7 +133,9 @@ export class JobRunner {
       id,
       state: 'running',
       path: request.path,
-      summary: request.summary,
+      // What the job record keeps is what its card shows: secret-shaped text is redacted before it is
+      // stored, as the audit log does (a step's error may echo what was typed).
+      summary: redactSecretText(request.summary),
       requesterKey: actorKey(request.actor),
       requesterName: request.actor.name,
       approvalId: request.approvalId,
@@ -152,7 +155,8 @@ export class JobRunner {
       saving = saving.then(async () => {
         // The card's message, once the adapter has posted it, is kept with the job (issue #15).
         const card = job.card ? undefined : request.status.where?.()
-        job = await this.#store.update(id, card ? { ...patch, card } : patch, this.#now())
+        const stored = redactSecretText(patch)
+        job = await this.#store.update(id, card ? { ...stored, card } : stored, this.#now())
         shown = status(jobCard(job))
       })
       const done = saving

@@ -61,7 +61,7 @@ describe('chat rate limits in the middle of a job', () => {
     ])
     expect(actions(events, 'start', 'nightly-report')).toHaveLength(1)
     expect(bot.sim.pool('lab-legacy').pool.pluginCalls.get('xscontainer.start')).toBe(1)
-    expectTrail(bot.app.store.audit, jobIdIn(shown), TRAIL)
+    await expectTrail(bot.app.store.audit, jobIdIn(shown), TRAIL)
     expectInventoryWhole(bot.app.xen.inventory, bot.sim)
     await waitFor(() => {
       const vm = bot.app.xen.inventory.vms({ pool: 'lab-legacy' }).find((v) => v.name === 'web-1')
@@ -95,7 +95,7 @@ describe('chat rate limits in the middle of a job', () => {
     expect([...fake.messages.values()].filter((m) => /\(job \w+\)/.test(discordText(m)))).toHaveLength(1)
     expect(actions(events, 'start', 'nightly-report')).toHaveLength(1)
     expect(chat.simPool('lab-legacy').pluginCalls.get('xscontainer.start')).toBe(1)
-    expectTrail(chat.bot.store.audit, jobIdIn(shown), TRAIL)
+    await expectTrail(chat.bot.store.audit, jobIdIn(shown), TRAIL)
     expectInventoryWhole(chat.xen.inventory, chat.sim)
     expectContainerAsInGuest(
       chat.xen.inventory,

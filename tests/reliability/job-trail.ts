@@ -11,6 +11,7 @@ import type { StatusCard } from '../../src/core/reply.js'
 import type { AuditEntry, AuditLog } from '../../src/core/store-ports.js'
 import type { DockerDaemon } from '../../src/sim/docker/docker-daemon.js'
 import type { Simulator } from '../../src/sim/simulator.js'
+import { allEntries } from '../helpers/audit-entries.js'
 
 /** The job id a card's title ends with (`… (job 1a2b3c4d)`). */
 export function jobIdOf(card: StatusCard | undefined): string {
@@ -31,9 +32,13 @@ export function jobTrail(entries: Iterable<AuditEntry>, jobId: string): string[]
 }
 
 /** The audit chain verifies, and holds exactly `trail` for the job. */
-export function expectTrail(audit: Pick<AuditLog, 'verify' | 'entries'>, jobId: string, trail: readonly string[]) {
-  expect(audit.verify()).toMatchObject({ ok: true })
-  expect(jobTrail(audit.entries(), jobId)).toEqual(trail)
+export async function expectTrail(
+  audit: Pick<AuditLog, 'verify' | 'entries'>,
+  jobId: string,
+  trail: readonly string[],
+) {
+  expect(await audit.verify()).toMatchObject({ ok: true })
+  expect(jobTrail(await allEntries(audit), jobId)).toEqual(trail)
 }
 
 /** Every VM (not a template, not a control domain) of every simulated pool is in the inventory, and no other. */

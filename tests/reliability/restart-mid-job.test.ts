@@ -41,11 +41,11 @@ describe('the bot restarted in the middle of a job', () => {
       interactionId: 'press-1',
     })
     await waitFor(() => pool.pluginCalls.get('xscontainer.restart') === 1, 5000, 'the held restart')
-    const [running] = chat.bot.store.jobs.recent('shell:alice', 1)
+    const [running] = await chat.bot.store.jobs.recent('shell:alice', 1)
     if (!running) throw new Error('no job')
     expect(running.steps.map((s) => s.state)).toEqual(['running', 'pending'])
 
-    const bot = chat.restart()
+    const bot = await chat.restart()
     // The card the new bot has for it: interrupted, the held step not claimed done.
     expect(bot.interrupted.map((j) => j.id)).toEqual([running.id])
     expect(jobCard(bot.interrupted[0] ?? running)).toEqual({
@@ -83,7 +83,7 @@ describe('the bot restarted in the middle of a job', () => {
     expect(actions(web2, 'restart', 'nginx-front')).toHaveLength(1)
     expect(actions(web1, 'restart', 'nginx-front')).toHaveLength(1)
     expect(pool.pluginCalls.get('xscontainer.restart')).toBe(2)
-    expectTrail(chat.bot.store.audit, running.id, [
+    await expectTrail(chat.bot.store.audit, running.id, [
       'started',
       'restart nginx-front in web-1: running',
       'finished: interrupted',
@@ -147,10 +147,14 @@ describe('the bot killed (SIGKILL) in the middle of a job and started again', ()
     expect(pool.pluginCalls.get('xscontainer.start')).toBe(1)
     const store = openStore({ dataDir })
     try {
-      expect(store.jobs.get(jobId)?.state).toBe('interrupted')
-      expectTrail(store.audit, jobId, ['started', 'start nightly-report in web-1: running', 'finished: interrupted'])
+      expect((await store.jobs.get(jobId))?.state).toBe('interrupted')
+      await expectTrail(store.audit, jobId, [
+        'started',
+        'start nightly-report in web-1: running',
+        'finished: interrupted',
+      ])
     } finally {
-      store.close()
+      await store.close()
     }
   }, 90_000)
 })

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it, vi } from 'vitest'
 import type { StatusCard } from '../../src/core/reply.js'
+import { allEntries } from '../helpers/audit-entries.js'
 import { filledIn, records, startCoreosChat } from '../helpers/coreos-chat.js'
 import { actions, approvalIdOf, type GovernedChat, startGovernedChat } from '../helpers/governed-chat.js'
 import { plain, tokenOf } from '../helpers/test-chat.js'
@@ -73,7 +74,7 @@ describe('XAPI faults in the middle of a job', () => {
     // It did happen, once: xen-api does not resend a call that changes things.
     expect(actions(restarts, 'restart', 'nginx-front')).toHaveLength(1)
     expect(pool.pluginCalls.get('xscontainer.restart')).toBe(1)
-    expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
+    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
       'started',
       `${ACT}: running`,
       `${ACT}: failed`,
@@ -114,7 +115,7 @@ describe('XAPI faults in the middle of a job', () => {
     expect(since['session.login_with_password']).toBeGreaterThanOrEqual(1)
     expect(since['host.call_plugin']).toBe(1)
     expect(actions(restarts, 'restart', 'nginx-front')).toHaveLength(1)
-    expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
+    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
       'started',
       `${ACT}: running`,
       `${ACT}: done`,
@@ -150,7 +151,7 @@ describe('XAPI faults in the middle of a job', () => {
     )
     expect(actions(stops, 'stop', 'redis-cache')).toHaveLength(1)
     expect(pool.pluginCalls.get('xscontainer.stop')).toBe(1)
-    expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
+    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
       'started',
       'stop redis-cache in web-1: running',
       'stop redis-cache in web-1: done',
@@ -189,7 +190,7 @@ describe('XAPI faults in the middle of a job', () => {
     pool.faults.release('xscontainer.restart')
     await waitFor(() => actions(restarts, 'restart', 'nginx-front').length === 1, 5000, 'the held restart')
     expect(pool.pluginCalls.get('xscontainer.restart')).toBe(1)
-    expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
+    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
       'started',
       `${ACT}: running`,
       `${ACT}: failed`,
@@ -235,8 +236,8 @@ describe('XAPI faults in the middle of a job', () => {
     // One VM built, one start tried: the failed task was not retried.
     expect(records(pool).VM).toHaveLength(before.VM.length + 1)
     expect(pool.callCounts.get('VM.start_on')).toBe(1)
-    const trail = [...chat.bot.store.audit.entries()].filter((e) => e.data.jobId === jobIdOf(card))
-    expect(chat.bot.store.audit.verify()).toMatchObject({ ok: true })
+    const trail = (await allEntries(chat.bot.store.audit)).filter((e) => e.data.jobId === jobIdOf(card))
+    expect(await chat.bot.store.audit.verify()).toMatchObject({ ok: true })
     expect(trail.map((e) => e.kind)).toEqual([
       'job.started',
       ...trail.slice(1, -1).map(() => 'job.step'),

@@ -14,6 +14,7 @@ import { UserError } from '../../src/core/errors.js'
 import { channelReply, text } from '../../src/core/reply.js'
 import { startSlackBot } from '../adapters/slack/slack-bot.js'
 import { ONE_TIME_PASSWORD, setupScenario } from '../commands/setup-scenario.js'
+import { allEntries } from '../helpers/audit-entries.js'
 import { buttonId, startDiscordChat, textOf } from '../helpers/discord-chat.js'
 import { chatInput, opt, pressButton, sub, submitModal } from '../helpers/fake-discord/fake-interactions.js'
 import { capturingLog, waitFor } from '../helpers/xen.js'
@@ -98,7 +99,7 @@ describe('secrets through the chat adapters', () => {
     expect(sent.match(/echo \[redacted\] \(job \w+\)/g)?.length).toBeGreaterThanOrEqual(TYPED.length)
     expect(secretsIn(sent), 'in what Slack received').toEqual([])
     expect(secretsIn(JSON.stringify(lines)), 'in the log').toEqual([])
-    expect(secretsIn(JSON.stringify([...bot.app.store.audit.entries()])), 'in the audit chain').toEqual([])
+    expect(secretsIn(JSON.stringify(await allEntries(bot.app.store.audit))), 'in the audit chain').toEqual([])
   })
 
   it('Discord: typed as options, echoed by a job, given in the modal and used, none reaches Discord, the log or the audit', async () => {
@@ -152,6 +153,6 @@ describe('secrets through the chat adapters', () => {
     expect(sent).toMatch(/redacted/)
     expect(secretsIn(sent, secrets), 'in what Discord received').toEqual([])
     expect(secretsIn(JSON.stringify(lines), secrets), 'in the log').toEqual([])
-    expect(secretsIn(JSON.stringify([...chat.bot.store.audit.entries()]), secrets), 'in the audit chain').toEqual([])
+    expect(secretsIn(JSON.stringify(await allEntries(chat.bot.store.audit)), secrets), 'in the audit chain').toEqual([])
   })
 })

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { z } from 'zod'
 import { defineCommand } from '../../src/core/command.js'
+import { UserError } from '../../src/core/errors.js'
 import { channelReply, text } from '../../src/core/reply.js'
 import { startGovernedChat } from '../helpers/governed-chat.js'
 import { plain } from '../helpers/test-chat.js'
@@ -43,7 +44,66 @@ const enroll = defineCommand({
   },
 })
 
+/**
+ * A command that echoes its argument into what a job keeps: the plan's summary, a step's progress line
+ * and the step's error. Records kept in the store are display text, so
+ * they are redacted as the audit is (bug found by the reliability suite: they were stored as given).
+ */
+const echo = defineCommand({
+  path: 'test echo',
+  summary: 'echoes its argument into a failing job',
+  args: z.object({ vm: z.string(), word: z.string() }),
+  positional: ['vm', 'word'],
+  permission: 'docker.admin',
+  mutating: true,
+  plan: (ctx, args) => {
+    const found = ctx.inventory.findVm(args.vm)
+    if (found.kind !== 'found') throw new Error('test VM missing')
+    return {
+      target: { pool: found.vm.pool, vm: { name: found.vm.name, tags: found.vm.tags } },
+      summary: `echo ${args.word} on ${found.vm.name}`,
+    }
+  },
+  steps: () => ['echo'],
+  run: async (ctx, args) =>
+    ctx.step('echo', async (progress) => {
+      progress(`sending ${args.word}`)
+      throw new UserError('test.echo', `the guest refused ${args.word}`)
+    }),
+})
+
+const databaseFiles = (dbFile: string) =>
+  ['', '-wal', '-shm'].map((suffix) => {
+    try {
+      return readFileSync(`${dbFile}${suffix}`, 'latin1')
+    } catch {
+      return ''
+    }
+  })
+
 describe('secrets through every sink', () => {
+  it('a secret echoed into a job summary, a progress line and a step error is not stored', async () => {
+    const chat = await startGovernedChat({ extraCommands: [echo], rules: {} })
+    const ran = plain(await chat.say('ada', `/test echo web-1 ${SECRETS.slackBot}`))
+    // It really ran and failed, saying so with the word redacted.
+    expect(ran).toContain('the guest refused [redacted]')
+    const [job] = await chat.bot.store.jobs.recent('shell:ada', 1)
+    expect(job).toMatchObject({ state: 'failed', summary: 'echo [redacted] on web-1' })
+    await chat.bot.store.close()
+    for (const needle of needlesOf('slackBot', SECRETS.slackBot))
+      for (const file of databaseFiles(chat.dbFile)) expect(file, 'in the database files').not.toContain(needle)
+  })
+
+  it('a request holding a secret is not put up for approval (its arguments would be stored as given)', async () => {
+    const chat = await startGovernedChat({ extraCommands: [echo], rules: { 'test echo': {} } })
+    const asked = plain(await chat.say('ada', `/test echo web-1 ${SECRETS.discord}`))
+    expect(asked).toContain('looks like a secret')
+    expect(await chat.bot.store.approvals.pending(chat.now())).toEqual([])
+    await chat.bot.store.close()
+    for (const needle of needlesOf('discord', SECRETS.discord))
+      for (const file of databaseFiles(chat.dbFile)) expect(file, 'in the database files').not.toContain(needle)
+  })
+
   it('typed, submitted and logged secrets reach no log line, audit entry, database page or reply', async () => {
     const { log, lines } = capturingLog()
     const chat = await startGovernedChat({ extraCommands: [enroll], rules: {}, log })
