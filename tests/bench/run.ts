@@ -9,10 +9,12 @@ import { parseArgs } from 'node:util'
 import type { BenchResult } from './bench-lib.js'
 import { benchColdSync } from './cold-sync.bench.js'
 import { benchDockerPs } from './docker-ps.bench.js'
+import { benchSlackAck } from './slack-ack.bench.js'
 
 const BENCHES: Record<string, (scale: number) => Promise<BenchResult | BenchResult[]>> = {
   'docker-ps': benchDockerPs,
   'cold-sync': benchColdSync,
+  'slack-ack': benchSlackAck,
 }
 
 const { values } = parseArgs({
