@@ -6,6 +6,7 @@
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
+import { benchAlertDecisions } from './alert-decisions.bench.js'
 import type { BenchResult } from './bench-lib.js'
 import { benchColdSync } from './cold-sync.bench.js'
 import { benchDockerPs } from './docker-ps.bench.js'
@@ -15,6 +16,7 @@ const BENCHES: Record<string, (scale: number) => Promise<BenchResult | BenchResu
   'docker-ps': benchDockerPs,
   'cold-sync': benchColdSync,
   'slack-ack': benchSlackAck,
+  'alert-decisions': benchAlertDecisions,
 }
 
 const { values } = parseArgs({
