@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
 import { benchAlertDecisions } from './alert-decisions.bench.js'
+import { benchAlertStorm } from './alert-storm.bench.js'
 import type { BenchResult } from './bench-lib.js'
 import { benchColdSync } from './cold-sync.bench.js'
 import { benchDockerPs } from './docker-ps.bench.js'
@@ -17,6 +18,7 @@ const BENCHES: Record<string, (scale: number) => Promise<BenchResult | BenchResu
   'cold-sync': benchColdSync,
   'slack-ack': benchSlackAck,
   'alert-decisions': benchAlertDecisions,
+  'alert-storm': benchAlertStorm,
 }
 
 const { values } = parseArgs({
