@@ -30,7 +30,7 @@ interface CachedObject {
 /**
  * What the inventory reads of a pool connection: its name, status, Docker backend setting and object
  * events. Narrow so the alert benchmark can feed it the XML the xscontainer monitor writes without a
- * pool (tests/bench/alert-decisions.bench.ts).
+ * pool (tests/bench/decisions-child.ts).
  */
 export interface InventoryFeed {
   readonly name: string
