@@ -18,6 +18,7 @@ import type { StatusCard } from '../../src/core/reply.js'
 import type { CardRef } from '../../src/core/store-ports.js'
 import type { Log } from '../../src/log.js'
 import { FORM_CALLBACK } from './action-ids.js'
+import { AfterAcks } from './after-acks.js'
 import { boltLogger } from './bolt-logger.js'
 import { Conversation } from './conversation.js'
 import { onBlockAction } from './handle-action.js'
@@ -58,6 +59,7 @@ export class SlackAdapter {
   readonly #groups: SlackGroups
   readonly #runtime: SlackRuntime
   readonly #inflight = new Set<Promise<void>>()
+  readonly #afterAcks = new AfterAcks()
   #app: App | undefined
   #httpReceiver: VerifyingHttpReceiver | undefined
   #state: ConnectionState = 'stopped'
@@ -216,9 +218,14 @@ export class SlackAdapter {
     }
   }
 
-  /** Runs `work` after the ack, outside bolt's listener; failures are logged, never thrown into bolt. */
+  /**
+   * Runs `work` after the ack, outside bolt's listener and after the acks of envelopes already received
+   * (AfterAcks); failures are logged, never thrown into bolt.
+   */
   #spawn(what: string, work: () => Promise<void>): void {
-    const task = work().catch((error: unknown) => this.#log.error({ err: error, what }, 'a Slack event failed'))
+    const task = this.#afterAcks
+      .run(work)
+      .catch((error: unknown) => this.#log.error({ err: error, what }, 'a Slack event failed'))
     this.#inflight.add(task)
     void task.finally(() => this.#inflight.delete(task))
   }

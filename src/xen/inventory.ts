@@ -16,7 +16,7 @@ import type {
 } from '../core/ports.js'
 import { type Log, silentLog } from '../log.js'
 import { findVm, indexVms, type VmIndex } from './find-vm.js'
-import type { PoolConnection } from './pool-connection.js'
+import type { PoolConnection, PoolConnectionEvents } from './pool-connection.js'
 import { type CachedHost, type CachedVm, DockerXmlCache, isPlainVm, summarise } from './vm-summary.js'
 
 const NULL_REF = 'OpaqueRef:NULL'
@@ -25,6 +25,18 @@ interface CachedObject {
   readonly $type: string
   readonly $ref: string
   readonly [field: string]: unknown
+}
+
+/**
+ * What the inventory reads of a pool connection: its name, status, Docker backend setting and object
+ * events. Narrow so the alert benchmark can feed it the XML the xscontainer monitor writes without a
+ * pool (tests/bench/decisions-child.ts).
+ */
+export interface InventoryFeed {
+  readonly name: string
+  readonly status: PoolStatus
+  readonly dockerBackend: 'auto' | 'ssh'
+  on<K extends keyof PoolConnectionEvents>(event: K, listener: (...args: PoolConnectionEvents[K]) => void): unknown
 }
 
 class PoolIndex {
@@ -60,7 +72,7 @@ export class XenInventory implements Inventory {
     for (const connection of connections) this.attach(connection)
   }
 
-  attach(connection: PoolConnection): void {
+  attach(connection: InventoryFeed): void {
     const index = new PoolIndex(connection.status, connection.dockerBackend)
     this.#indexes.set(connection.name, index)
     connection.on('add', (objects) => this.#apply(connection.name, index, objects as CachedObject[], false))

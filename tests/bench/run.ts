@@ -6,13 +6,19 @@
 import { writeFileSync } from 'node:fs'
 import { cpus, totalmem } from 'node:os'
 import { parseArgs } from 'node:util'
+import { benchAlertDecisions } from './alert-decisions.bench.js'
+import { benchAlertStorm } from './alert-storm.bench.js'
 import type { BenchResult } from './bench-lib.js'
 import { benchColdSync } from './cold-sync.bench.js'
 import { benchDockerPs } from './docker-ps.bench.js'
+import { benchSlackAck } from './slack-ack.bench.js'
 
 const BENCHES: Record<string, (scale: number) => Promise<BenchResult | BenchResult[]>> = {
   'docker-ps': benchDockerPs,
   'cold-sync': benchColdSync,
+  'slack-ack': benchSlackAck,
+  'alert-decisions': benchAlertDecisions,
+  'alert-storm': benchAlertStorm,
 }
 
 const { values } = parseArgs({
