@@ -115,6 +115,8 @@ export class XenInventory implements Inventory {
 
   /** A failing listener (an alert rule, a live card) is logged; the others and the inventory go on. */
   #emit(change: InventoryChange): void {
+    // A cold sync emits one vm-added per VM, usually before anyone listens: no copy of no listeners.
+    if (this.#listeners.size === 0) return
     for (const listener of [...this.#listeners]) {
       try {
         listener(change)
