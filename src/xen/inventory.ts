@@ -17,7 +17,15 @@ import type {
 import { type Log, silentLog } from '../log.js'
 import { findVm, indexVms, type VmIndex } from './find-vm.js'
 import type { PoolConnection, PoolConnectionEvents } from './pool-connection.js'
-import { type CachedHost, type CachedVm, DockerXmlCache, isPlainVm, summarise } from './vm-summary.js'
+import {
+  type CachedHost,
+  type CachedVm,
+  DockerXmlCache,
+  isPlainVm,
+  sameContainerText,
+  sameSummary,
+  summarise,
+} from './vm-summary.js'
 
 const NULL_REF = 'OpaqueRef:NULL'
 
@@ -119,6 +127,8 @@ export class XenInventory implements Inventory {
 
   /** A failing listener (an alert rule, a live card) is logged; the others and the inventory go on. */
   #emit(change: InventoryChange): void {
+    // A cold sync emits one vm-added per VM, usually before anyone listens: no copy of no listeners.
+    if (this.#listeners.size === 0) return
     for (const listener of [...this.#listeners]) {
       try {
         listener(change)
@@ -215,13 +225,15 @@ export class XenInventory implements Inventory {
       this.#emit({ kind: 'vm-added', vm: summary })
       return
     }
-    if (JSON.stringify(previous) === JSON.stringify(summary)) return
+    if (sameSummary(previous, summary)) return
     this.#emit({ kind: 'vm-changed', vm: summary, previous })
     if (previous.power !== summary.power) {
       this.#emit({ kind: 'power-changed', vm: summary, from: previous.power, to: summary.power })
     }
     // Container events compare two known lists: a list appearing or vanishing as a whole (monitoring
     // starting, the VM halting and xscontainer wiping its keys) is a VM-level fact, not N container events.
+    // The same docker_ps text is the same containers: nothing to compare, nothing to parse.
+    if (sameContainerText(previous, summary)) return
     const before = previous.docker.containers
     const after = summary.docker.containers
     if (before && after) this.#diffContainers(summary, before, after)

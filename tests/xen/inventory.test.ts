@@ -183,8 +183,23 @@ describe('change events', () => {
     expect(registry.filter((c) => c.kind === 'power-changed')).toHaveLength(1)
   })
 
+  it('the sync parses no XML; a read parses only the document it needs, once', async () => {
+    const { xen } = await demo()
+    expect(xen.inventory.xmlCache.parses).toBe(0)
+    const web1 = vmNamed(xen, 'web-1')
+    expect(web1.docker.containers).toHaveLength(5)
+    expect(xen.inventory.xmlCache.parses).toBe(1)
+    expect(vmNamed(xen, 'web-1').docker.containers).toHaveLength(5)
+    expect(xen.inventory.xmlCache.parses).toBe(1)
+    // unreadable needs all three documents of the VM; docker_ps is already parsed.
+    expect(web1.docker.unreadable).toBeUndefined()
+    expect(xen.inventory.xmlCache.parses).toBe(3)
+  })
+
   it('a container stop: container-changed with the old and new state, and exactly one re-parse', async () => {
     const { xen, changes } = await demo()
+    // Read once (as /docker ps would), so the old list is parsed before the change.
+    expect(vmNamed(xen, 'web-1').docker.containers).toHaveLength(5)
     const parsesBefore = xen.inventory.xmlCache.parses
     await xen.xscontainer.act(vmNamed(xen, 'web-1'), 'redis-cache', 'stop')
     const changed = await waitFor(() => changes.find((c) => c.kind === 'container-changed'))
@@ -194,6 +209,17 @@ describe('change events', () => {
     expect([changed.container.state, changed.container.status]).toEqual(['exited', 'Exited (0)'])
     expect(changes.map((c) => c.kind)).toEqual(['vm-changed', 'container-changed'])
     expect(xen.inventory.xmlCache.parses).toBe(parsesBefore + 1)
+  })
+
+  it('a container stop on a VM never read parses its old and new docker_ps, and nothing else', async () => {
+    const { xen, changes } = await demo()
+    await xen.xscontainer.act(vmNamed(xen, 'web-1'), 'redis-cache', 'stop')
+    const changed = await waitFor(() => changes.find((c) => c.kind === 'container-changed'))
+    expect(changed.kind === 'container-changed' && [changed.previous.state, changed.container.state]).toEqual([
+      'running',
+      'exited',
+    ])
+    expect(xen.inventory.xmlCache.parses).toBe(2)
   })
 
   it('an unrelated VM change re-parses no XML, even on a VM whose docker_ps is cached', async () => {

@@ -15,7 +15,7 @@ import { parseDockerPs, parseDockerTop, parseXsRecord } from '../../src/xen/dock
 import { findVm } from '../../src/xen/find-vm.js'
 import { mainIp } from '../../src/xen/main-ip.js'
 import { FingerprintMismatchError, normaliseFingerprint } from '../../src/xen/pinned-dispatcher.js'
-import { type CachedVm, DockerXmlCache, isPlainVm, summarise } from '../../src/xen/vm-summary.js'
+import { type CachedVm, DockerXmlCache, isPlainVm, sameSummary, summarise } from '../../src/xen/vm-summary.js'
 import { type ErrorContext, translateXenError } from '../../src/xen/xapi-errors.js'
 
 const XML = '<?xml version="1.0" ?>'
@@ -681,18 +681,53 @@ describe('VM summaries and the docker_* parse cache', () => {
     expect(docker.unreadable).toMatch(/^docker_info: /)
   })
 
-  it('parses each raw document once per VM, again only when its text changes or the VM is forgotten', () => {
+  it('parses each raw document on first read, once per VM, again only when its text changes or the VM is forgotten', () => {
     const cache = new DockerXmlCache()
-    summarise('p', base, undefined, undefined, cache)
+    const first = summarise('p', base, undefined, undefined, cache)
+    expect(cache.parses).toBe(0)
+    expect(first.docker.containers).toEqual([redis])
     expect(cache.parses).toBe(1)
-    summarise('p', { ...base, name_label: 'renamed', tags: [] }, undefined, undefined, cache)
+    const renamed = summarise('p', { ...base, name_label: 'renamed', tags: [] }, undefined, undefined, cache)
+    expect(renamed.docker.containers).toEqual([redis])
     expect(cache.parses).toBe(1)
     const changed = { ...base, other_config: { ...base.other_config, docker_ps: `${XML}<docker_ps/>` } }
     expect(summarise('p', changed, undefined, undefined, cache).docker.containers).toEqual([])
     expect(cache.parses).toBe(2)
     cache.forget(base.$ref)
-    summarise('p', changed, undefined, undefined, cache)
+    expect(summarise('p', changed, undefined, undefined, cache).docker.containers).toEqual([])
     expect(cache.parses).toBe(3)
+  })
+
+  it('reads as plain values: JSON, spreads and deep equality see the parsed fields', () => {
+    const { docker } = summarise('p', base, undefined, undefined, new DockerXmlCache())
+    const plain = {
+      monitor: docker.monitor,
+      backend: docker.backend,
+      containers: [redis],
+      info: undefined,
+      version: undefined,
+      unreadable: undefined,
+      sshUser: undefined,
+    }
+    expect({ ...docker }).toEqual(plain)
+    expect(JSON.parse(JSON.stringify(docker))).toEqual(JSON.parse(JSON.stringify(plain)))
+    expect(Object.keys(docker)).toEqual(Object.keys(plain))
+  })
+
+  it('sameSummary compares without parsing unchanged documents, and by parse when the text differs', () => {
+    const cache = new DockerXmlCache()
+    const a = summarise('p', base, undefined, undefined, cache)
+    const b = summarise('p', { ...base }, undefined, undefined, cache)
+    expect(sameSummary(a, b)).toBe(true)
+    expect(cache.parses).toBe(0)
+    expect(sameSummary(a, summarise('p', { ...base, name_label: 'other' }, undefined, undefined, cache))).toBe(false)
+    // Another text that parses the same (whitespace between elements) is the same summary.
+    const ps = base.other_config.docker_ps ?? ''
+    const spaced = { ...base, other_config: { ...base.other_config, docker_ps: ps.replace('<item>', ' <item>') } }
+    expect(spaced.other_config.docker_ps).not.toBe(ps)
+    expect(sameSummary(a, summarise('p', spaced, undefined, undefined, new DockerXmlCache()))).toBe(true)
+    const empty = { ...base, other_config: { ...base.other_config, docker_ps: `${XML}<docker_ps/>` } }
+    expect(sameSummary(a, summarise('p', empty, undefined, undefined, new DockerXmlCache()))).toBe(false)
   })
 
   it.each([
