@@ -5,17 +5,20 @@
  */
 import type { Writable } from 'node:stream'
 import { parseArgs } from 'node:util'
+import { loadConfig } from './config.js'
+import { openConfiguredStore } from './store/open-configured-store.js'
 import { openStore, type Store } from './store/open-store.js'
 
 export const AUDIT_USAGE = `usage: xen-chatops audit <command> [options]
 
 commands:
-  verify [--data-dir <dir>]
+  verify [--data-dir <dir> | --config <file>]
       check the audit log's hash chain; exit 1 and name the first broken entry if it is not intact
-  export --jsonl [--data-dir <dir>]
+  export --jsonl [--data-dir <dir> | --config <file>]
       write every audit entry as one JSON object per line (the last hash goes to standard error)
 
---data-dir defaults to ./data
+--data-dir defaults to ./data; --config reads the bot's config file and opens its store (store.postgres
+when several replicas share one PostgreSQL, else store.dataDir)
 `
 
 export interface AuditCommandIo {
@@ -47,13 +50,15 @@ export async function runAuditCommand(args: string[], io: AuditCommandIo): Promi
     await write(io.stderr, `xen-chatops audit: unknown command "${command}"\n\n${AUDIT_USAGE}`)
     return 2
   }
-  let values: { 'data-dir': string; jsonl?: boolean | undefined }
+  let values: { 'data-dir'?: string | undefined; config?: string | undefined; jsonl?: boolean | undefined }
   try {
     values = parseArgs({
       args: rest,
       strict: true,
-      options: { 'data-dir': { type: 'string', default: 'data' }, jsonl: { type: 'boolean' } },
+      options: { 'data-dir': { type: 'string' }, config: { type: 'string' }, jsonl: { type: 'boolean' } },
     }).values
+    if (values['data-dir'] !== undefined && values.config !== undefined)
+      throw new Error('give --data-dir or --config, not both')
   } catch (error) {
     await write(io.stderr, `xen-chatops audit ${command}: ${(error as Error).message}\n`)
     return 2
@@ -68,7 +73,9 @@ export async function runAuditCommand(args: string[], io: AuditCommandIo): Promi
   }
   let store: Store
   try {
-    store = openStore({ dataDir: values['data-dir'], readOnly: true })
+    store = values.config
+      ? await openConfiguredStore(loadConfig(values.config).store, { readOnly: true })
+      : openStore({ dataDir: values['data-dir'] ?? 'data', readOnly: true })
   } catch (error) {
     await write(io.stderr, `xen-chatops audit ${command}: ${(error as Error).message}\n`)
     return 1

@@ -16,6 +16,9 @@ const parser = new XMLParser({
   parseAttributeValue: false,
   ignoreAttributes: false,
   attributeNamePrefix: '',
+  // The callbacks need only the tag name: without the jPath string the parser does not build one for
+  // every element (about a quarter of its work on docker_ps, measured by the alert-decisions bench).
+  jPath: false,
   isArray: (name) => name === 'item' || name === SPECIAL,
 })
 

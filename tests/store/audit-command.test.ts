@@ -1,11 +1,12 @@
 /** `xen-chatops audit verify|export`, through runAuditCommand with captured output. */
-import { mkdirSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { Writable } from 'node:stream'
 import { afterEach, describe, expect, it } from 'vitest'
 import { runAuditCommand } from '../../src/audit-command.js'
 import { canonicalJson, GENESIS_HASH, hashEntry } from '../../src/store/audit-chain.js'
 import { openStore } from '../../src/store/open-store.js'
+import { describePostgres, freshSchema, openPgTestStore, postgresUrl } from '../helpers/postgres.js'
 import { auditEvent, dbFile, T0, tamper, tempDir } from './store-helpers.js'
 
 function capture(): { stream: Writable; text: () => string } {
@@ -123,5 +124,36 @@ describe('audit usage errors', () => {
     expect(result.stdout).toBe('')
     if (typeof message === 'string') expect(result.stderr).toBe(message)
     else expect(result.stderr).toMatch(message)
+  })
+})
+
+describePostgres('audit verify --config (several replicas on PostgreSQL)', () => {
+  it("opens the store the bot's config names and checks that chain", async () => {
+    const schema = await freshSchema()
+    const store = await openPgTestStore(schema)
+    for (let i = 1; i <= 3; i++) await store.audit.append(auditEvent(i))
+    const dir = tempDir()
+    // The URL as the bot reads it: a secret reference, here a file.
+    writeFileSync(join(dir, 'db-url'), `${postgresUrl}\n`)
+    const config = join(dir, 'config.yaml')
+    writeFileSync(
+      config,
+      [
+        'pools:',
+        '  - { name: lab, url: "https://127.0.0.1:1", username: root, password: { env: UNUSED } }',
+        'platforms: { shell: { user: alice } }',
+        'access:',
+        '  roles: { viewer: { permissions: [xen.read] } }',
+        '  subjects: [{ platform: shell, users: [alice], roles: [viewer] }]',
+        `store: { postgres: { url: { file: ${join(dir, 'db-url')} }, schema: ${schema} } }`,
+        '',
+      ].join('\n'),
+    )
+    expect(await run(['verify', '--config', config])).toEqual({
+      code: 0,
+      stdout: 'audit log ok: 3 entries\n',
+      stderr: '',
+    })
+    expect((await run(['verify', '--config', config, '--data-dir', dir])).code).toBe(2)
   })
 })
