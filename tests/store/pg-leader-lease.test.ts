@@ -156,17 +156,21 @@ describePostgres('the PostgreSQL leader lease', () => {
   it('a connection the server drops costs the leader nothing: it reconnects and renews', async () => {
     const schema = await freshSchema()
     const log: Change[] = []
-    const [a, b] = [lease(schema, 'replica-a', log), lease(schema, 'replica-b', log)]
+    // Ids no other test uses: the connection is found by its application name, which the whole server
+    // sees (another test's replica-a, in its own schema, may be connected meanwhile).
+    const ids = [`replica-a-${schema.slice(-8)}`, `replica-b-${schema.slice(-8)}`] as const
+    const [a, b] = [lease(schema, ids[0], log), lease(schema, ids[1], log)]
     await a.start()
     await b.start()
     const admin = await pgClient()
     const killed = await admin.query(
-      "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'xen-chatops lease replica-a'",
+      'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+      [`xen-chatops lease ${ids[0]}`],
     )
     expect(killed.rowCount).toBe(1)
-    await beats(schema, 'replica-a', 3) // heartbeats again, on a new connection
+    await beats(schema, ids[0], 3) // heartbeats again, on a new connection
     expect([a.isLeader(), b.isLeader()]).toEqual([true, false])
-    expect(log.map((c) => [c.replica, c.leader])).toEqual([['replica-a', true]])
+    expect(log.map((c) => [c.replica, c.leader])).toEqual([[ids[0], true]])
   })
 })
 
