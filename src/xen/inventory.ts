@@ -17,6 +17,7 @@ import type {
 import { type Log, silentLog } from '../log.js'
 import { findVm, indexVms, type VmIndex } from './find-vm.js'
 import type { PoolConnection, PoolConnectionEvents } from './pool-connection.js'
+import { sameContainer } from './same-container.js'
 import {
   type CachedHost,
   type CachedVm,
@@ -245,7 +246,7 @@ export class XenInventory implements Inventory {
       const previous = old.get(container.id)
       old.delete(container.id)
       if (!previous) this.#emit({ kind: 'container-appeared', vm, container })
-      else if (JSON.stringify(previous) !== JSON.stringify(container)) {
+      else if (!sameContainer(previous, container)) {
         this.#emit({ kind: 'container-changed', vm, container, previous })
       }
     }
