@@ -169,11 +169,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
 }
 
 /** Polls `condition` (real time) until it holds; fails naming `what` after `ms`. */
-export async function until<T>(condition: () => T | Promise<T>, what: string, ms = 15_000): Promise<NonNullable<T>> {
+type Falsy = false | null | undefined | 0 | ''
+
+export async function until<T>(condition: () => T | Falsy | Promise<T | Falsy>, what: string, ms = 15_000): Promise<T> {
   const deadline = performance.now() + ms
   for (;;) {
     const value = await condition()
-    if (value) return value as NonNullable<T>
+    if (value) return value
     if (performance.now() > deadline) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
