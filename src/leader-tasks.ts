@@ -7,6 +7,7 @@ import type { Alerts } from './alerts/alerts.js'
 import type { CardEditors } from './core/card-editors.js'
 import type { Governance } from './core/governance.js'
 import { type JobRunner, jobCard } from './core/jobs.js'
+import type { JobRecord } from './core/store-ports.js'
 import type { LeaderTask, LeaderWork } from './leader-work.js'
 import type { Log } from './log.js'
 
@@ -40,23 +41,42 @@ export function leaderTasks(parts: LeaderTaskParts): LeaderTask[] {
   return tasks
 }
 
+/** How many sweeps a closed job's card waits for an editor of its platform before it is left as it is. */
+const CARD_TRIES = 60
+
 /**
  * Jobs whose replica is gone become interrupted — the jobs of live replicas (this one included) are
  * spared — and their cards say so. Run at once on becoming leader, then every `orphanSweepMs`.
+ *
+ * A card whose platform has no editor here yet is tried again at the next sweeps: a replica that leads
+ * from its start (the first one back after all were down) closes the jobs inside createApp, before its
+ * chat adapters have started and registered their editors.
  */
 function orphanJobs(parts: LeaderTaskParts): LeaderTask {
   const { leader, jobs, cards, log } = parts
   let timer: NodeJS.Timeout | undefined
   let sweeping: Promise<void> | undefined
+  const unedited = new Map<string, { readonly job: JobRecord; tries: number }>()
+  const editCard = async (entry: { readonly job: JobRecord; tries: number }) => {
+    const { job } = entry
+    try {
+      const edited = !job.card || (await cards.edit(job.card, jobCard(job)))
+      // No editor for its platform here yet: the next sweep tries again.
+      if (!edited && ++entry.tries < CARD_TRIES) return
+      if (!edited)
+        log.warn({ job: job.id, card: job.card }, 'no chat adapter here edits the card of an interrupted job')
+    } catch (error) {
+      log.warn({ err: error, job: job.id }, 'the card of an interrupted job could not be edited')
+    }
+    unedited.delete(job.id)
+  }
   const sweep = async () => {
     const closed = await jobs.interruptLeftovers(await leader.alive())
     for (const job of closed) {
       log.warn({ job: job.id, owner: job.owner }, 'a job of a replica that is gone is now interrupted')
-      if (!job.card) continue
-      await cards.edit(job.card, jobCard(job)).catch((error: unknown) => {
-        log.warn({ err: error, job: job.id }, 'the card of an interrupted job could not be edited')
-      })
+      unedited.set(job.id, { job, tries: 0 })
     }
+    for (const entry of [...unedited.values()]) await editCard(entry)
   }
   const tick = () => {
     sweeping ??= sweep()
