@@ -6,6 +6,7 @@ import { commands } from '../commands/index.js'
 import { type AlertClock, systemClock } from './alerts/alert-clock.js'
 import { type Alerts, createAlerts } from './alerts/alerts.js'
 import { ExpectedChangeRegistry, expectingBackend } from './alerts/expected-changes.js'
+import { MissedDeaths } from './alerts/missed-deaths.js'
 import { restartableAlerts } from './alerts/restartable-alerts.js'
 import { type AppConfig, resolveSecret } from './config.js'
 import { AccessPolicy } from './core/access.js'
@@ -178,21 +179,25 @@ export async function createApp(options: AppOptions): Promise<App> {
   const suggestions = createSuggestions(xen.inventory, access)
   const doctor = createDoctor(xen.connections, xen.inventory, { probeTimeoutMs: 10_000 })
   // ---- Alerts (issue #11): created from config; they run on the leader (started before the Xen layer,
-  // below), and a replica that leads again gets a fresh channel (restartableAlerts).
+  // below), and a replica that leads again gets a fresh channel (restartableAlerts). With replicas, a
+  // follower keeps track of the deaths it sees, for the ones a leader that died never alerted.
   const alertsConfig = config.alerts
+  const alertClock = options.alertClock ?? systemClock
   const alerts =
     alertsConfig &&
-    restartableAlerts(() =>
-      createAlerts({
-        config: alertsConfig,
-        store: store.alerts,
-        inventory: xen.inventory,
-        log,
-        clock: options.alertClock,
-        expected,
-        doctor,
-        commands: (options.commands ?? commands).map((c) => c.path),
-      }),
+    restartableAlerts(
+      () =>
+        createAlerts({
+          config: alertsConfig,
+          store: store.alerts,
+          inventory: xen.inventory,
+          log,
+          clock: alertClock,
+          expected,
+          doctor,
+          commands: (options.commands ?? commands).map((c) => c.path),
+        }),
+      shared ? new MissedDeaths({ inventory: xen.inventory, clock: alertClock, expected, log }) : undefined,
     )
   const dispatcher = new Dispatcher({
     commands: options.commands ?? commands,

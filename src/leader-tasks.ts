@@ -24,9 +24,6 @@ export interface LeaderTaskParts {
   readonly interrupted?: readonly JobRecord[] | undefined
 }
 
-/** How long the cards of interrupted jobs wait for their platform's adapter to connect. */
-const CARD_RETRY_MS = 10 * 60_000
-
 export function leaderTasks(parts: LeaderTaskParts): LeaderTask[] {
   const { governance, alerts } = parts
   let stopSweep: (() => void) | undefined
@@ -46,34 +43,45 @@ export function leaderTasks(parts: LeaderTaskParts): LeaderTask[] {
   return tasks
 }
 
+/** How many sweeps a closed job's card waits for an editor of its platform before it is left as it is. */
+const CARD_TRIES = 60
+
 /**
  * Jobs whose replica is gone become interrupted — the jobs of live replicas (this one included) are
  * spared — and their cards say so. Run at once on becoming leader, then every `orphanSweepMs`.
+ *
+ * A card whose platform has no editor here yet is tried again at the next sweeps: a replica that leads
+ * from its start (the first one back after all were down) closes the jobs inside createApp, before its
+ * chat adapters have started and registered their editors.
  */
 function orphanJobs(parts: LeaderTaskParts): LeaderTask {
   const { leader, jobs, cards, log } = parts
   let timer: NodeJS.Timeout | undefined
   let sweeping: Promise<void> | undefined
-  // Cards whose platform is not connected yet (the sweep at start-up runs before the chat adapters
-  // register): tried again at every tick for a while, then left to /xen jobs.
-  let unedited = (parts.interrupted ?? []).filter((job) => job.card)
-  const giveUpAt = Date.now() + CARD_RETRY_MS
-  const close = async (job: JobRecord): Promise<boolean> => {
-    if (!job.card) return true
+  // Seeded with the jobs a bot alone marked interrupted at its start, before any adapter was connected.
+  const unedited = new Map<string, { readonly job: JobRecord; tries: number }>(
+    (parts.interrupted ?? []).map((job) => [job.id, { job, tries: 0 }]),
+  )
+  const editCard = async (entry: { readonly job: JobRecord; tries: number }) => {
+    const { job } = entry
     try {
-      return await cards.edit(job.card, jobCard(job))
+      const edited = !job.card || (await cards.edit(job.card, jobCard(job)))
+      // No editor for its platform here yet: the next sweep tries again.
+      if (!edited && ++entry.tries < CARD_TRIES) return
+      if (!edited)
+        log.warn({ job: job.id, card: job.card }, 'no chat adapter here edits the card of an interrupted job')
     } catch (error) {
       log.warn({ err: error, job: job.id }, 'the card of an interrupted job could not be edited')
-      return true
     }
+    unedited.delete(job.id)
   }
   const sweep = async () => {
     const closed = await jobs.interruptLeftovers(await leader.alive())
-    for (const job of closed)
+    for (const job of closed) {
       log.warn({ job: job.id, owner: job.owner }, 'a job of a replica that is gone is now interrupted')
-    const waiting: JobRecord[] = []
-    for (const job of [...unedited, ...closed]) if (!(await close(job))) waiting.push(job)
-    unedited = Date.now() < giveUpAt ? waiting : []
+      unedited.set(job.id, { job, tries: 0 })
+    }
+    for (const entry of [...unedited.values()]) await editCard(entry)
   }
   const tick = () => {
     sweeping ??= sweep()

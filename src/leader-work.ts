@@ -56,12 +56,16 @@ export class LeaderWork {
     await this.settled()
   }
 
-  /** Stops the tasks and leaves (the lease is given up, so another replica takes over at once). */
+  /**
+   * Stops the tasks, then leaves (the lease is given up, so another replica takes over at once). In that
+   * order: a task may take a while to stop (the alerts store what they have queued), and the next leader
+   * must not start its copy of the work while this one's is still running.
+   */
   async stop(): Promise<void> {
-    await this.#lease.stop()
     this.#unsubscribe?.()
     this.#unsubscribe = undefined
     await this.#then(() => this.#stopAll())
+    await this.#lease.stop()
   }
 
   /** Resolves once every transition asked so far has been applied. */

@@ -1,7 +1,8 @@
 /**
  * A fake Slack on 127.0.0.1 for the real bolt App (chat-platforms.md §4.1): the Web API methods the bot
  * calls, a Socket Mode WebSocket (`apps.connections.open` → ws://…/socket-mode, `hello`, envelopes and
- * their acks), and response_urls. It records everything, checks every Block Kit payload it receives
+ * their acks, on as many connections as connect: each replica of the bot opens its own, issue #15), and
+ * response_urls. It records everything, checks every Block Kit payload it receives
  * against the limits (block-limits.ts) into `problems`, and can be told to answer 429 with Retry-After,
  * or to refuse, on the next calls of a method. Tests wait on its records (`until`), not on sleeps.
  */
@@ -80,7 +81,9 @@ export class FakeSlack extends EventEmitter {
   readonly #acks = new Map<string, (payload: Record<string, unknown>) => void>()
   readonly #server: Server
   readonly #wss = new WebSocketServer({ noServer: true })
-  #socket: WebSocket | undefined
+  /** The Socket Mode connections open now, by the number each got when it connected (1, 2, …). */
+  readonly #sockets = new Map<number, WebSocket>()
+  #connectionSeq = 0
   #seq = 0
 
   private constructor() {
@@ -168,17 +171,27 @@ export class FakeSlack extends EventEmitter {
 
   // ---- Socket Mode ----
 
-  /** Resolves once the bot's Socket Mode client is connected (hello sent). */
-  connected(): Promise<void> {
-    return this.until(() => this.#socket?.readyState === WebSocket.OPEN, 'a Socket Mode connection').then(
-      () => undefined,
-    )
+  /** Resolves once `count` Socket Mode clients are connected (hello sent): one per replica started. */
+  connected(count = 1): Promise<void> {
+    return this.until(
+      () => this.connections.length >= count,
+      count === 1 ? 'a Socket Mode connection' : `${count} Socket Mode connections`,
+    ).then(() => undefined)
   }
 
-  /** Sends an envelope as Slack does and resolves with the bot's ack payload. */
-  send(envelope: Envelope): Promise<Record<string, unknown>> {
-    const socket = this.#socket
-    if (!socket || socket.readyState !== WebSocket.OPEN) return Promise.reject(new Error('no Socket Mode connection'))
+  /** The open Socket Mode connections' numbers, oldest first (a replica keeps its number while connected). */
+  get connections(): number[] {
+    return [...this.#sockets].filter(([, ws]) => ws.readyState === WebSocket.OPEN).map(([n]) => n)
+  }
+
+  /**
+   * Sends an envelope as Slack does and resolves with the bot's ack payload: on the connection numbered
+   * `connection` (see `connections`), or on the newest one.
+   */
+  send(envelope: Envelope, connection = this.connections.at(-1)): Promise<Record<string, unknown>> {
+    const socket = connection === undefined ? undefined : this.#sockets.get(connection)
+    if (!socket || socket.readyState !== WebSocket.OPEN)
+      return Promise.reject(new Error(`no Socket Mode connection${connection === undefined ? '' : ` #${connection}`}`))
     const id = `envelope-${++this.#seq}`
     return new Promise((resolve) => {
       this.#acks.set(id, (payload) => {
@@ -197,8 +210,21 @@ export class FakeSlack extends EventEmitter {
     })
   }
 
+  /**
+   * The same event on every open connection at once (an envelope of its own on each, acked there):
+   * what a retry landing on another replica, or an event delivered twice, looks like (issue #15).
+   */
+  sendToEach(envelope: Envelope): Promise<Record<string, unknown>[]> {
+    return Promise.all(this.connections.map((n) => this.send(envelope, n)))
+  }
+
   #onSocket(ws: WebSocket): void {
-    this.#socket = ws
+    const number = ++this.#connectionSeq
+    this.#sockets.set(number, ws)
+    ws.on('close', () => {
+      this.#sockets.delete(number)
+      this.emit('record')
+    })
     ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as { envelope_id?: string; payload?: Record<string, unknown> }
       const ack = message.envelope_id ? this.#acks.get(message.envelope_id) : undefined
@@ -207,7 +233,13 @@ export class FakeSlack extends EventEmitter {
         ack(message.payload ?? {})
       }
     })
-    ws.send(JSON.stringify({ type: 'hello', num_connections: 1, connection_info: { app_id: 'A0TEST' } }))
+    ws.send(
+      JSON.stringify({
+        type: 'hello',
+        num_connections: this.connections.length,
+        connection_info: { app_id: 'A0TEST' },
+      }),
+    )
     this.emit('record')
   }
 
