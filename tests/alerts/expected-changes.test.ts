@@ -110,9 +110,7 @@ describe('a job acting on a VM', () => {
       governance,
     })
     const alerts = createAlerts({
-      // The manual clock never moves here, so the per-second rate never refills: at the default of 1, the
-      // demo's queue-worker alert, when it comes first, would hold web-2's until a digest. Room for both.
-      config: alertsSchema.parse({ default: { platform: 'shell', channel: 'ops' }, ratePerSecond: 50 }),
+      config: alertsSchema.parse({ default: { platform: 'shell', channel: 'ops' } }),
       store: store.alerts,
       inventory: chat.xen.inventory,
       log: silentLog,
@@ -130,7 +128,16 @@ describe('a job acting on a VM', () => {
       await halt('web-2')()
       // (The demo's queue-worker may meanwhile be reported in its restart loop: only VM alerts count here.)
       const vmAlerts = () => sink.posts.map((p) => headOf(p.reply)).filter((h) => h.includes(' halted'))
-      await waitFor(() => power('web-2') === 'halted' && vmAlerts().length > 0, 10_000, 'web-2 halted')
+      // The destination's next slot is on the manual clock: when the demo's queue-worker alert took the
+      // first one, web-2's waits until the clock moves, so the wait moves it a second at a time.
+      await waitFor(
+        () => {
+          void clock.advance(1_000)
+          return power('web-2') === 'halted' && vmAlerts().length > 0
+        },
+        10_000,
+        'web-2 halted',
+      )
       await new Promise((resolve) => setTimeout(resolve, 100))
       expect(vmAlerts()).toEqual(['web-2 halted, and not by the bot'])
     } finally {
