@@ -3,7 +3,7 @@
  * the patch in SQL, so two updates from different replicas never lose each other's change and a job's
  * card can be moved on by whichever replica continues or closes the job.
  */
-import type { JobRecord, JobState, JobStep, JobStore } from '../../core/store-ports.js'
+import type { CardRef, JobRecord, JobState, JobStep, JobStore } from '../../core/store-ports.js'
 import { type PgDb, toNumber } from './pg-db.js'
 
 interface JobRow {
@@ -15,6 +15,7 @@ interface JobRow {
   requester_name: string
   approval_id: string | null
   owner: string | null
+  card: string | null
   steps: string
   result: string | null
   error: string | null
@@ -32,6 +33,7 @@ function toRecord(row: JobRow): JobRecord {
     requesterName: row.requester_name,
     approvalId: row.approval_id ?? undefined,
     owner: row.owner ?? undefined,
+    card: row.card ? (JSON.parse(row.card) as CardRef) : undefined,
     steps: JSON.parse(row.steps) as JobStep[],
     result: row.result ?? undefined,
     error: row.error ?? undefined,
@@ -40,9 +42,10 @@ function toRecord(row: JobRow): JobRecord {
   }
 }
 
-const COLUMNS = 'id, state, path, summary, requester_key, requester_name, approval_id, owner, steps, result, error'
+const COLUMNS =
+  'id, state, path, summary, requester_key, requester_name, approval_id, owner, card, steps, result, error'
 
-type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error'>>
+type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error' | 'card'>>
 
 export class PgJobStore implements JobStore {
   readonly #db: PgDb
@@ -55,7 +58,7 @@ export class PgJobStore implements JobStore {
   async create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
     const { rows } = await this.#db.query<JobRow>(
       `INSERT INTO jobs (${COLUMNS}, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $12)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
        RETURNING *`,
       [
         record.id,
@@ -66,6 +69,7 @@ export class PgJobStore implements JobStore {
         record.requesterName,
         record.approvalId ?? null,
         record.owner ?? null,
+        record.card ? JSON.stringify(record.card) : null,
         JSON.stringify(record.steps),
         record.result ?? null,
         record.error ?? null,
@@ -77,8 +81,8 @@ export class PgJobStore implements JobStore {
   }
 
   /**
-   * Merges the patch: `state` and `steps` when given, `result` and `error` whenever the key is present
-   * (an explicit undefined clears them). Throws for an unknown job id.
+   * Merges the patch: `state`, `steps` and `card` when given, `result` and `error` whenever the key is
+   * present (an explicit undefined clears them). Throws for an unknown job id.
    */
   async update(id: string, patch: JobPatch, at: number): Promise<JobRecord> {
     const { rows } = await this.#db.query<JobRow>(
@@ -87,6 +91,7 @@ export class PgJobStore implements JobStore {
          steps = coalesce($3, steps),
          result = CASE WHEN $4::boolean THEN $5 ELSE result END,
          error = CASE WHEN $6::boolean THEN $7 ELSE error END,
+         card = coalesce($9, card),
          updated_at = $8
        WHERE id = $1
        RETURNING *`,
@@ -99,6 +104,7 @@ export class PgJobStore implements JobStore {
         'error' in patch,
         patch.error ?? null,
         at,
+        patch.card ? JSON.stringify(patch.card) : null,
       ],
     )
     if (!rows[0]) throw new Error(`no job with id ${id}`)

@@ -188,6 +188,17 @@ export const PG_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // SQLite's migration 5 gave jobs this column after the first PostgreSQL schema was written: without
+    // it a job's card address was dropped here, so the leader could not edit a dead replica's card.
+    version: 3,
+    name: "where a job's card is",
+    sql: `
+      -- The message showing the job's card (JSON: platform, channel, messageId), so whoever closes the
+      -- job edits it.
+      ALTER TABLE jobs ADD COLUMN card TEXT ${isJson('card', 'object')};
+    `,
+  },
 ]
 
 /** Names PostgreSQL accepts unquoted and keeps as written (a search_path set at connection start). */

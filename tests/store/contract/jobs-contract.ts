@@ -38,6 +38,19 @@ export function jobsContract(setup: OpenHarness): void {
       expect(await jobs.get('j1')).toMatchObject({ state: 'succeeded', steps, createdAt: T0, updatedAt: T0 + 30 })
     })
 
+    it("keeps where the job's card is shown, set by a later update, through updates and interruption", async () => {
+      const { jobs } = await open()
+      const card = { platform: 'slack', channel: 'C0OPS', messageId: '1700000000.000100' }
+      await jobs.create(jobInput({ owner: 'gone' }))
+      expect((await jobs.get('j1'))?.card).toBeUndefined()
+      expect((await jobs.update('j1', { steps: [], card }, T0 + 10)).card).toEqual(card)
+      expect((await jobs.update('j1', { state: 'running' }, T0 + 20)).card).toEqual(card)
+      const [interrupted] = await jobs.interruptRunning(T0 + 30, ['alive'])
+      expect(interrupted).toMatchObject({ id: 'j1', state: 'interrupted', card })
+      const other = { platform: 'discord', channel: '1234', messageId: '5678' }
+      expect((await jobs.create(jobInput({ id: 'j2', card: other }))).card).toEqual(other)
+    })
+
     it('update of an unknown job is refused', async () => {
       const { jobs } = await open()
       await expect(jobs.update('nope', { state: 'failed' }, T0)).rejects.toThrow('no job with id nope')
