@@ -183,6 +183,18 @@ export const MIGRATIONS: readonly Migration[] = [
 
 const latestOf = (migrations: readonly Migration[]) => migrations.at(-1)?.version ?? 0
 
+/**
+ * Throws unless the versions are whole numbers that increase along the list (gaps allowed); both
+ * engines' lists follow this rule, checked before anything is applied.
+ */
+export function assertIncreasing(migrations: readonly Migration[]): void {
+  migrations.forEach((step, index) => {
+    const previous = index === 0 ? 0 : (migrations[index - 1]?.version ?? 0)
+    if (!Number.isInteger(step.version) || step.version <= previous)
+      throw new Error(`migration ${step.name} must have a version above ${previous}`)
+  })
+}
+
 /** The highest version recorded in the database, 0 for a database never migrated. */
 export function schemaVersion(db: Database): number {
   const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'").get()
@@ -220,11 +232,7 @@ export function assertKnownVersion(db: Database, migrations: readonly Migration[
  * schema is current, so applying twice is a no-op). Throws SchemaVersionError for a newer database.
  */
 export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS, now = Date.now): number[] {
-  migrations.forEach((step, index) => {
-    const previous = index === 0 ? 0 : (migrations[index - 1]?.version ?? 0)
-    if (!Number.isInteger(step.version) || step.version <= previous)
-      throw new Error(`migration ${step.name} must have a version above ${previous}`)
-  })
+  assertIncreasing(migrations)
   const run = db.transaction(() => {
     db.exec(
       'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL) STRICT',

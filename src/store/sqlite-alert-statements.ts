@@ -8,6 +8,7 @@
  */
 import type { Database, Statement } from 'better-sqlite3'
 import type { AlertDestinationKey, AlertPost, AlertRecord, AlertStore, DigestRecord } from '../alerts/alert-types.js'
+import { type AlertDigestRow, type AlertPostRow, digestFromRow, postFromRow, withoutUndefined } from './alert-rows.js'
 
 /** A port method's synchronous twin: the same arguments, the answer itself instead of a promise of it. */
 type Synchronous<T> = {
@@ -21,43 +22,8 @@ interface AlertRow {
   data: string
 }
 
-interface PostRow {
-  alert_id: string
-  platform: string
-  channel: string
-  message_id: string | null
-  digest_id: string | null
-}
-
-interface DigestRow {
-  id: string
-  platform: string
-  channel: string
-  reason: DigestRecord['reason']
-  closed: number
-  data: string
-}
-
 const toAlert = (row: AlertRow | undefined): AlertRecord | undefined =>
   row ? (JSON.parse(row.data) as AlertRecord) : undefined
-
-const toPost = (row: PostRow): AlertPost => ({
-  alertId: row.alert_id,
-  platform: row.platform,
-  channel: row.channel,
-  messageId: row.message_id ?? undefined,
-  digestId: row.digest_id ?? undefined,
-})
-
-function toDigest(row: DigestRow | undefined): DigestRecord | undefined {
-  if (!row) return undefined
-  const data = JSON.parse(row.data) as Omit<DigestRecord, 'id' | 'platform' | 'channel' | 'reason' | 'closed'>
-  return { ...data, id: row.id, platform: row.platform, channel: row.channel, reason: row.reason, closed: !!row.closed }
-}
-
-/** JSON without the keys whose value is undefined (a patch that sets a field to undefined clears it). */
-const withoutUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
 export class AlertStatements implements SyncAlertStore {
   readonly #s: Record<string, Statement>
@@ -182,11 +148,11 @@ export class AlertStatements implements SyncAlertStore {
   }
 
   posts(alertId: string): AlertPost[] {
-    return (this.#stmt('posts').all(alertId) as PostRow[]).map(toPost)
+    return (this.#stmt('posts').all(alertId) as AlertPostRow[]).map(postFromRow)
   }
 
   pendingPosts(): AlertPost[] {
-    return (this.#stmt('pending').all() as PostRow[]).map(toPost)
+    return (this.#stmt('pending').all() as AlertPostRow[]).map(postFromRow)
   }
 
   setPost(post: AlertPost): void {
@@ -194,12 +160,12 @@ export class AlertStatements implements SyncAlertStore {
   }
 
   digest(id: string): DigestRecord | undefined {
-    return toDigest(this.#stmt('digest').get(id) as DigestRow | undefined)
+    return digestFromRow(this.#stmt('digest').get(id) as AlertDigestRow | undefined)
   }
 
   openDigest(destination: AlertDestinationKey, reason: DigestRecord['reason']): DigestRecord | undefined {
     const row = this.#stmt('openDigest').get(destination.platform, destination.channel, reason)
-    return toDigest(row as DigestRow | undefined)
+    return digestFromRow(row as AlertDigestRow | undefined)
   }
 
   saveDigest(digest: DigestRecord): void {

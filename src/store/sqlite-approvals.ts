@@ -5,48 +5,9 @@
  * (A plain BEGIN would read first and could fail to upgrade to a writer, SQLITE_BUSY, instead of waiting.)
  */
 import type { Database } from 'better-sqlite3'
-import type { ApprovalRecord, ApprovalState, ApprovalStore, ApprovalVote, VoteOutcome } from '../core/store-ports.js'
+import type { ApprovalRecord, ApprovalStore, ApprovalVote, VoteOutcome } from '../core/store-ports.js'
+import { type ApprovalRow, approvalFromRow, newApprovalValues } from './approval-row.js'
 import { ConnectionLock } from './connection-lock.js'
-
-interface ApprovalRow {
-  id: string
-  state: ApprovalState
-  path: string
-  args: string
-  plan_digest: string
-  plan_summary: string
-  requester_key: string
-  requester_name: string
-  requester_groups: string
-  quorum: number
-  approvals: string
-  decided_by: string | null
-  created_at: number
-  expires_at: number
-  job_id: string | null
-}
-
-type Approval = ApprovalRecord['approvals'][number]
-
-function toRecord(row: ApprovalRow): ApprovalRecord {
-  return {
-    id: row.id,
-    state: row.state,
-    path: row.path,
-    args: JSON.parse(row.args) as Record<string, unknown>,
-    planDigest: row.plan_digest,
-    planSummary: row.plan_summary,
-    requesterKey: row.requester_key,
-    requesterName: row.requester_name,
-    requesterGroups: JSON.parse(row.requester_groups) as string[],
-    quorum: row.quorum,
-    approvals: JSON.parse(row.approvals) as Approval[],
-    decidedBy: row.decided_by ?? undefined,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    jobId: row.job_id ?? undefined,
-  }
-}
 
 const byCreation = (a: ApprovalRecord, b: ApprovalRecord) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)
 
@@ -71,19 +32,7 @@ export class SqliteApprovalStore implements ApprovalStore {
            requester_groups, quorum, approvals, created_at, expires_at)
          VALUES (?, 'pending', ?, ?, ?, ?, ?, ?, ?, ?, '[]', ?, ?)`,
         )
-        .run(
-          record.id,
-          record.path,
-          JSON.stringify(record.args),
-          record.planDigest,
-          record.planSummary,
-          record.requesterKey,
-          record.requesterName,
-          JSON.stringify(record.requesterGroups ?? []),
-          record.quorum,
-          record.createdAt,
-          record.expiresAt,
-        )
+        .run(...newApprovalValues(record))
       const created = this.#get(record.id)
       if (!created) throw new Error(`approval ${record.id} was not stored`)
       return created
@@ -98,7 +47,7 @@ export class SqliteApprovalStore implements ApprovalStore {
 
   #get(id: string): ApprovalRecord | undefined {
     const row = this.#db.prepare('SELECT * FROM approvals WHERE id = ?').get(id) as ApprovalRow | undefined
-    return row && toRecord(row)
+    return row && approvalFromRow(row)
   }
 
   vote(id: string, vote: ApprovalVote, quorum: number): Promise<VoteOutcome> {
@@ -147,7 +96,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       const rows = this.#db
         .prepare("SELECT * FROM approvals WHERE state = 'pending' AND expires_at > ? ORDER BY created_at, id")
         .all(now) as ApprovalRow[]
-      return rows.map(toRecord)
+      return rows.map(approvalFromRow)
     })
   }
 
@@ -156,7 +105,7 @@ export class SqliteApprovalStore implements ApprovalStore {
       const rows = this.#db
         .prepare("UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= ? RETURNING *")
         .all(now) as ApprovalRow[]
-      return rows.map(toRecord).sort(byCreation)
+      return rows.map(approvalFromRow).sort(byCreation)
     })
   }
 }

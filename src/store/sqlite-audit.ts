@@ -4,48 +4,14 @@
  *
  * Callers pass no secret values: an entry says what was asked, by whom, what was decided and what
  * happened, never a password, token or key. Keys named like secrets and secret-shaped strings are
- * redacted here anyway (src/redact-secrets.ts), before hashing, because an entry cannot be edited later.
+ * redacted on append anyway (audit-append.ts), before hashing, because an entry cannot be edited later.
  */
 import type { Database } from 'better-sqlite3'
 import type { AuditAppendOptions, AuditEntry, AuditEvent, AuditLog, AuditVerdict } from '../core/store-ports.js'
-import { redactSecrets } from '../redact-secrets.js'
-import {
-  type AuditHead,
-  canonicalJson,
-  hashEntry,
-  parseStoredEntry,
-  type StoredAuditEntry,
-  verifyChain,
-} from './audit-chain.js'
+import { chainedEntry, storedAuditData } from './audit-append.js'
+import { type AuditHead, parseStoredEntry, type StoredAuditEntry, verifyChain } from './audit-chain.js'
+import { type AuditRow, auditFromRow, auditValues } from './audit-row.js'
 import { ConnectionLock } from './connection-lock.js'
-
-interface AuditRow {
-  seq: number
-  at: number
-  kind: AuditEvent['kind']
-  request_id: string | null
-  platform: string | null
-  user_id: string | null
-  user_name: string | null
-  channel: string | null
-  data: string
-  prev_hash: string
-  hash: string
-}
-
-const toStored = (row: AuditRow): StoredAuditEntry => ({
-  seq: row.seq,
-  at: row.at,
-  kind: row.kind,
-  requestId: row.request_id ?? undefined,
-  platform: row.platform ?? undefined,
-  userId: row.user_id ?? undefined,
-  userName: row.user_name ?? undefined,
-  channel: row.channel ?? undefined,
-  data: row.data,
-  prevHash: row.prev_hash,
-  hash: row.hash,
-})
 
 /** Rows are read in pages, so the connection is free between pages (a caller may append while iterating). */
 const PAGE = 500
@@ -90,46 +56,17 @@ export class SqliteAuditLog implements AuditLog {
   #write(event: AuditEvent): AuditEntry {
     const head = this.#head()
     if (!head) throw new Error('the audit head record is missing; run `xen-chatops audit verify`')
-    // To plain JSON first (toJSON run, undefined dropped), so redaction sees exactly what gets stored.
-    const plain: unknown = JSON.parse(canonicalJson(event.data))
-    if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
-      throw new TypeError('audit data must be a JSON object')
-    const data = redactSecrets(plain)
-    const text = canonicalJson(data)
-    const entry: Omit<AuditEntry, 'hash'> = {
-      seq: head.seq + 1,
-      at: this.#now(),
-      kind: event.kind,
-      requestId: event.requestId,
-      platform: event.platform,
-      userId: event.userId,
-      userName: event.userName,
-      channel: event.channel,
-      data: data as Record<string, unknown>,
-      prevHash: head.hash,
-    }
-    const hash = hashEntry(entry)
+    const { data, text } = storedAuditData(event.data)
+    const entry = chainedEntry(head, this.#now(), event, data)
     this.#db
       .prepare(
         `INSERT INTO audit_log (seq, at, kind, request_id, platform, user_id, user_name, channel, data, prev_hash, hash)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(
-        entry.seq,
-        entry.at,
-        entry.kind,
-        entry.requestId ?? null,
-        entry.platform ?? null,
-        entry.userId ?? null,
-        entry.userName ?? null,
-        entry.channel ?? null,
-        text,
-        entry.prevHash,
-        hash,
-      )
-    const moved = this.#db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(entry.seq, hash)
+      .run(...auditValues(entry, text))
+    const moved = this.#db.prepare('UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1').run(entry.seq, entry.hash)
     if (moved.changes !== 1) throw new Error('the audit head record could not be updated')
-    return { ...entry, hash }
+    return entry
   }
 
   /** Checks the whole chain and the head, and names the first problem (see verifyChain). */
@@ -153,7 +90,7 @@ export class SqliteAuditLog implements AuditLog {
     let after = Number.MIN_SAFE_INTEGER
     for (;;) {
       const rows = await this.#lock.run(() => page.all(after, PAGE) as AuditRow[])
-      for (const row of rows) yield parseStoredEntry(toStored(row))
+      for (const row of rows) yield parseStoredEntry(auditFromRow(row))
       const last = rows.at(-1)
       if (!last || rows.length < PAGE) return
       after = last.seq
@@ -169,7 +106,7 @@ export class SqliteAuditLog implements AuditLog {
     let after = Number.MIN_SAFE_INTEGER
     for (;;) {
       const rows = page.all(after, PAGE) as AuditRow[]
-      for (const row of rows) yield toStored(row)
+      for (const row of rows) yield auditFromRow(row)
       const last = rows.at(-1)
       if (!last || rows.length < PAGE) return
       after = last.seq

@@ -5,39 +5,7 @@
 import type { Database } from 'better-sqlite3'
 import type { HostKeyStore, PinnedHostKey } from '../core/host-keys.js'
 import { ConnectionLock } from './connection-lock.js'
-
-interface Row {
-  vm_uuid: string
-  pool: string
-  vm_name: string
-  algorithm: string
-  key: string
-  fingerprint: string
-  pinned_at: number
-  pinned_by: string
-}
-
-const fromRow = (row: Row): PinnedHostKey => ({
-  vmUuid: row.vm_uuid,
-  pool: row.pool,
-  vmName: row.vm_name,
-  algorithm: row.algorithm,
-  key: row.key,
-  fingerprint: row.fingerprint,
-  pinnedAt: row.pinned_at,
-  pinnedBy: row.pinned_by,
-})
-
-const params = (r: PinnedHostKey) => [
-  r.vmUuid,
-  r.pool,
-  r.vmName,
-  r.algorithm,
-  r.key,
-  r.fingerprint,
-  r.pinnedAt,
-  r.pinnedBy,
-]
+import { type HostKeyRow, hostKeyFromRow, hostKeyValues } from './host-key-row.js'
 
 const COLUMNS =
   '(vm_uuid, pool, vm_name, algorithm, key, fingerprint, pinned_at, pinned_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)'
@@ -54,20 +22,24 @@ export class SqliteHostKeyStore implements HostKeyStore {
 
   get(vmUuid: string): Promise<PinnedHostKey | undefined> {
     return this.#lock.run(() => {
-      const row = this.#db.prepare('SELECT * FROM ssh_host_keys WHERE vm_uuid = ?').get(vmUuid) as Row | undefined
-      return row && fromRow(row)
+      const row = this.#db.prepare('SELECT * FROM ssh_host_keys WHERE vm_uuid = ?').get(vmUuid) as
+        | HostKeyRow
+        | undefined
+      return row && hostKeyFromRow(row)
     })
   }
 
   pinFirst(record: PinnedHostKey): Promise<boolean> {
     return this.#lock.run(() => {
-      return this.#db.prepare(`INSERT OR IGNORE INTO ssh_host_keys ${COLUMNS}`).run(...params(record)).changes === 1
+      return (
+        this.#db.prepare(`INSERT OR IGNORE INTO ssh_host_keys ${COLUMNS}`).run(...hostKeyValues(record)).changes === 1
+      )
     })
   }
 
   replace(record: PinnedHostKey): Promise<void> {
     return this.#lock.run(() => {
-      this.#db.prepare(`INSERT OR REPLACE INTO ssh_host_keys ${COLUMNS}`).run(...params(record))
+      this.#db.prepare(`INSERT OR REPLACE INTO ssh_host_keys ${COLUMNS}`).run(...hostKeyValues(record))
     })
   }
 }

@@ -3,44 +3,9 @@
  * merged patch inside one BEGIN IMMEDIATE transaction, so two updates never lose each other's change.
  */
 import type { Database } from 'better-sqlite3'
-import type { CardRef, JobRecord, JobState, JobStep, JobStore } from '../core/store-ports.js'
+import type { JobRecord, JobStore } from '../core/store-ports.js'
 import { ConnectionLock } from './connection-lock.js'
-
-interface JobRow {
-  id: string
-  state: JobState
-  path: string
-  summary: string
-  requester_key: string
-  requester_name: string
-  approval_id: string | null
-  owner: string | null
-  card: string | null
-  steps: string
-  result: string | null
-  error: string | null
-  created_at: number
-  updated_at: number
-}
-
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    state: row.state,
-    path: row.path,
-    summary: row.summary,
-    requesterKey: row.requester_key,
-    requesterName: row.requester_name,
-    approvalId: row.approval_id ?? undefined,
-    owner: row.owner ?? undefined,
-    card: row.card ? (JSON.parse(row.card) as CardRef) : undefined,
-    steps: JSON.parse(row.steps) as JobStep[],
-    result: row.result ?? undefined,
-    error: row.error ?? undefined,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  }
-}
+import { type JobRow, jobFromRow, newJobValues } from './job-row.js'
 
 type JobPatch = Partial<Pick<JobRecord, 'state' | 'steps' | 'result' | 'error' | 'card'>>
 
@@ -66,22 +31,7 @@ export class SqliteJobStore implements JobStore {
            result, error, created_at, updated_at)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
-        .run(
-          record.id,
-          record.state,
-          record.path,
-          record.summary,
-          record.requesterKey,
-          record.requesterName,
-          record.approvalId ?? null,
-          record.owner ?? null,
-          record.card ? JSON.stringify(record.card) : null,
-          JSON.stringify(record.steps),
-          record.result ?? null,
-          record.error ?? null,
-          record.createdAt,
-          record.createdAt,
-        )
+        .run(...newJobValues(record), record.createdAt)
       return this.#must(record.id)
     })
   }
@@ -127,7 +77,7 @@ export class SqliteJobStore implements JobStore {
 
   #get(id: string): JobRecord | undefined {
     const row = this.#db.prepare('SELECT * FROM jobs WHERE id = ?').get(id) as JobRow | undefined
-    return row && toRecord(row)
+    return row && jobFromRow(row)
   }
 
   /** The requester's newest jobs first (ties broken by insertion order, newest first). */
@@ -136,7 +86,7 @@ export class SqliteJobStore implements JobStore {
       const rows = this.#db
         .prepare('SELECT * FROM jobs WHERE requester_key = ? ORDER BY created_at DESC, rowid DESC LIMIT ?')
         .all(requesterKey, Math.max(0, Math.floor(limit))) as JobRow[]
-      return rows.map(toRecord)
+      return rows.map(jobFromRow)
     })
   }
 
@@ -151,7 +101,7 @@ export class SqliteJobStore implements JobStore {
          RETURNING *`,
         )
         .all(at, JSON.stringify(alive)) as JobRow[]
-      return rows.map(toRecord).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
+      return rows.map(jobFromRow).sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1))
     })
   }
 

@@ -1,6 +1,6 @@
 /**
  * Helpers for the store tests: a temporary data directory per test (removed afterwards, stores closed
- * first), builders for approvals and jobs, and a raw connection that tampers with the file the way
+ * first), builders for approvals, jobs and alerts, and a raw connection that tampers with the file the way
  * someone holding it could (dropping the append-only triggers first).
  */
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { afterEach } from 'vitest'
+import type { AlertRecord } from '../../src/alerts/alert-types.js'
 import type { ApprovalRecord, AuditEvent, JobRecord } from '../../src/core/store-ports.js'
 import { DATABASE_FILE, type OpenStoreOptions, openStore, type Store } from '../../src/store/open-store.js'
 
@@ -108,5 +109,26 @@ export function auditEvent(n: number, overrides: Partial<AuditEvent> = {}): Audi
     channel: 'terminal',
     data: { command: `/docker restart web-${n} nginx-front`, n },
     ...overrides,
+  }
+}
+
+/** The time the alert builder's alerts are raised at. */
+export const ALERT_AT = Date.UTC(2026, 0, 5, 12, 0)
+
+/** An open container-exited alert, seen once at ALERT_AT; its key names the container unless given. */
+export function alertRecord(id: string, key = `container-exited:lab/vm/${id}`): AlertRecord {
+  return {
+    id,
+    key,
+    kind: 'container-exited',
+    severity: 'warning',
+    state: 'open',
+    subject: { pool: 'lab', vm: { uuid: 'vm', name: 'web-1', tags: [] } },
+    title: `${id} exited`,
+    occurrences: 1,
+    changes: [ALERT_AT],
+    firstAt: ALERT_AT,
+    lastAt: ALERT_AT,
+    notifiedAt: ALERT_AT,
   }
 }

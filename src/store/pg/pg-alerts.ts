@@ -11,45 +11,11 @@
  * lock (a leader handing over mid-storm cannot interleave with the next one).
  */
 import type { AlertDestinationKey, AlertPost, AlertRecord, AlertStore, DigestRecord } from '../../alerts/alert-types.js'
+import { type AlertDigestRow, type AlertPostRow, digestFromRow, postFromRow, withoutUndefined } from '../alert-rows.js'
 import { type PgDb, toNumber } from './pg-db.js'
-
-interface PostRow {
-  alert_id: string
-  platform: string
-  channel: string
-  message_id: string | null
-  digest_id: string | null
-}
-
-interface DigestRow {
-  id: string
-  platform: string
-  channel: string
-  reason: DigestRecord['reason']
-  closed: boolean
-  data: string
-}
 
 /** The advisory lock class for `atomically` ('xcal'); the second key is the schema's hash. */
 const ALERTS_LOCK = 0x7863616c
-
-const toPost = (row: PostRow): AlertPost => ({
-  alertId: row.alert_id,
-  platform: row.platform,
-  channel: row.channel,
-  messageId: row.message_id ?? undefined,
-  digestId: row.digest_id ?? undefined,
-})
-
-function toDigest(row: DigestRow | undefined): DigestRecord | undefined {
-  if (!row) return undefined
-  const data = JSON.parse(row.data) as Omit<DigestRecord, 'id' | 'platform' | 'channel' | 'reason' | 'closed'>
-  return { ...data, id: row.id, platform: row.platform, channel: row.channel, reason: row.reason, closed: row.closed }
-}
-
-/** JSON without the keys whose value is undefined (a patch that sets a field to undefined clears it). */
-const withoutUndefined = <T extends object>(value: T): T =>
-  Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
 const parse = (rows: readonly { data: string }[]) => rows.map((row) => JSON.parse(row.data) as AlertRecord)
 
@@ -192,16 +158,16 @@ export class PgAlertStore implements AlertStore {
 
   async posts(alertId: string): Promise<AlertPost[]> {
     const sql = 'SELECT * FROM alert_posts WHERE alert_id = $1 ORDER BY platform, channel'
-    return (await this.#db.query<PostRow>(sql, [alertId])).rows.map(toPost)
+    return (await this.#db.query<AlertPostRow>(sql, [alertId])).rows.map(postFromRow)
   }
 
   async pendingPosts(): Promise<AlertPost[]> {
-    const { rows } = await this.#db.query<PostRow>(
+    const { rows } = await this.#db.query<AlertPostRow>(
       `SELECT p.* FROM alert_posts p JOIN alerts a ON a.id = p.alert_id
        WHERE p.message_id IS NULL AND p.digest_id IS NULL AND a.state <> 'resolved'
        ORDER BY a.first_at, a.ord, p.platform, p.channel`,
     )
-    return rows.map(toPost)
+    return rows.map(postFromRow)
   }
 
   async setPost(post: AlertPost): Promise<void> {
@@ -214,19 +180,21 @@ export class PgAlertStore implements AlertStore {
   }
 
   async digest(id: string): Promise<DigestRecord | undefined> {
-    return toDigest((await this.#db.query<DigestRow>('SELECT * FROM alert_digests WHERE id = $1', [id])).rows[0])
+    return digestFromRow(
+      (await this.#db.query<AlertDigestRow>('SELECT * FROM alert_digests WHERE id = $1', [id])).rows[0],
+    )
   }
 
   async openDigest(
     destination: AlertDestinationKey,
     reason: DigestRecord['reason'],
   ): Promise<DigestRecord | undefined> {
-    const { rows } = await this.#db.query<DigestRow>(
+    const { rows } = await this.#db.query<AlertDigestRow>(
       `SELECT * FROM alert_digests WHERE platform = $1 AND channel = $2 AND reason = $3 AND NOT closed
        ORDER BY ord DESC LIMIT 1`,
       [destination.platform, destination.channel, reason],
     )
-    return toDigest(rows[0])
+    return digestFromRow(rows[0])
   }
 
   async saveDigest(digest: DigestRecord): Promise<void> {

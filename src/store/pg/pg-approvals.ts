@@ -4,48 +4,14 @@
  * sees what the first decided. The job link is one conditional UPDATE: under READ COMMITTED the second
  * of two concurrent claims waits for the first's row lock, re-checks `job_id IS NULL`, and changes nothing.
  */
-import type { ApprovalRecord, ApprovalState, ApprovalStore, ApprovalVote, VoteOutcome } from '../../core/store-ports.js'
-import { type PgDb, toNumber } from './pg-db.js'
+import type { ApprovalRecord, ApprovalStore, ApprovalVote, VoteOutcome } from '../../core/store-ports.js'
+import { type ApprovalRow, approvalFromRow, newApprovalValues } from '../approval-row.js'
+import { type PgDb, type PgRow, withNumbers } from './pg-db.js'
 
-interface ApprovalRow {
-  id: string
-  state: ApprovalState
-  path: string
-  args: string
-  plan_digest: string
-  plan_summary: string
-  requester_key: string
-  requester_name: string
-  requester_groups: string
-  quorum: number
-  approvals: string
-  decided_by: string | null
-  created_at: string
-  expires_at: string
-  job_id: string | null
-}
+/** An approvals row as node-postgres returns it, its BIGINT times as strings. */
+type PgApprovalRow = PgRow<ApprovalRow, 'created_at' | 'expires_at'>
 
-type Approval = ApprovalRecord['approvals'][number]
-
-function toRecord(row: ApprovalRow): ApprovalRecord {
-  return {
-    id: row.id,
-    state: row.state,
-    path: row.path,
-    args: JSON.parse(row.args) as Record<string, unknown>,
-    planDigest: row.plan_digest,
-    planSummary: row.plan_summary,
-    requesterKey: row.requester_key,
-    requesterName: row.requester_name,
-    requesterGroups: JSON.parse(row.requester_groups) as string[],
-    quorum: row.quorum,
-    approvals: JSON.parse(row.approvals) as Approval[],
-    decidedBy: row.decided_by ?? undefined,
-    createdAt: toNumber(row.created_at),
-    expiresAt: toNumber(row.expires_at),
-    jobId: row.job_id ?? undefined,
-  }
-}
+const toRecord = (row: PgApprovalRow): ApprovalRecord => approvalFromRow(withNumbers(row, 'created_at', 'expires_at'))
 
 const byCreation = (a: ApprovalRecord, b: ApprovalRecord) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1)
 
@@ -57,24 +23,12 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async create(record: Omit<ApprovalRecord, 'state' | 'approvals' | 'decidedBy' | 'jobId'>): Promise<ApprovalRecord> {
-    const { rows } = await this.#db.query<ApprovalRow>(
+    const { rows } = await this.#db.query<PgApprovalRow>(
       `INSERT INTO approvals (id, state, path, args, plan_digest, plan_summary, requester_key, requester_name,
          requester_groups, quorum, approvals, created_at, expires_at)
        VALUES ($1, 'pending', $2, $3, $4, $5, $6, $7, $8, $9, '[]', $10, $11)
        RETURNING *`,
-      [
-        record.id,
-        record.path,
-        JSON.stringify(record.args),
-        record.planDigest,
-        record.planSummary,
-        record.requesterKey,
-        record.requesterName,
-        JSON.stringify(record.requesterGroups ?? []),
-        record.quorum,
-        record.createdAt,
-        record.expiresAt,
-      ],
+      newApprovalValues(record),
     )
     const created = rows[0]
     if (!created) throw new Error(`approval ${record.id} was not stored`)
@@ -82,7 +36,7 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async get(id: string): Promise<ApprovalRecord | undefined> {
-    const { rows } = await this.#db.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])
+    const { rows } = await this.#db.query<PgApprovalRow>('SELECT * FROM approvals WHERE id = $1', [id])
     return rows[0] && toRecord(rows[0])
   }
 
@@ -92,7 +46,7 @@ export class PgApprovalStore implements ApprovalStore {
 
   /** The body of `vote`: the same decisions as SQLite's, on the row locked for this transaction. */
   async #decide(tx: PgDb, id: string, vote: ApprovalVote, quorum: number): Promise<VoteOutcome> {
-    const { rows } = await tx.query<ApprovalRow>('SELECT * FROM approvals WHERE id = $1 FOR UPDATE', [id])
+    const { rows } = await tx.query<PgApprovalRow>('SELECT * FROM approvals WHERE id = $1 FOR UPDATE', [id])
     const row = rows[0]
     if (!row) return { kind: 'unknown' }
     const record = toRecord(row)
@@ -128,7 +82,7 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async pending(now: number): Promise<ApprovalRecord[]> {
-    const { rows } = await this.#db.query<ApprovalRow>(
+    const { rows } = await this.#db.query<PgApprovalRow>(
       "SELECT * FROM approvals WHERE state = 'pending' AND expires_at > $1 ORDER BY created_at, id",
       [now],
     )
@@ -136,7 +90,7 @@ export class PgApprovalStore implements ApprovalStore {
   }
 
   async expire(now: number): Promise<ApprovalRecord[]> {
-    const { rows } = await this.#db.query<ApprovalRow>(
+    const { rows } = await this.#db.query<PgApprovalRow>(
       "UPDATE approvals SET state = 'expired' WHERE state = 'pending' AND expires_at <= $1 RETURNING *",
       [now],
     )

@@ -1,7 +1,7 @@
 /**
  * The audit log in PostgreSQL: the same hash chain as SQLite's (audit-chain.ts computes and checks it;
  * an entry written here verifies there and back), the same one-row `audit_head`, the same redaction
- * before hashing (src/redact-secrets.ts).
+ * before hashing (audit-append.ts, shared with SQLite).
  *
  * Appends from every replica are serialised by the head's row lock: each append locks the head with
  * SELECT … FOR UPDATE, chains to it, inserts the entry and moves the head, in one transaction. A second
@@ -9,44 +9,15 @@
  * however many replicas write.
  */
 import type { AuditAppendOptions, AuditEntry, AuditEvent, AuditLog, AuditVerdict } from '../../core/store-ports.js'
-import { redactSecrets } from '../../redact-secrets.js'
-import {
-  type AuditHead,
-  canonicalJson,
-  hashEntry,
-  parseStoredEntry,
-  type StoredAuditEntry,
-  verifyChain,
-} from '../audit-chain.js'
-import { type PgDb, toNumber } from './pg-db.js'
+import { chainedEntry, storedAuditData } from '../audit-append.js'
+import { type AuditHead, parseStoredEntry, type StoredAuditEntry, verifyChain } from '../audit-chain.js'
+import { type AuditRow, auditFromRow, auditValues } from '../audit-row.js'
+import { type PgDb, type PgRow, toNumber, withNumbers } from './pg-db.js'
 
-interface AuditRow {
-  seq: string
-  at: string
-  kind: AuditEvent['kind']
-  request_id: string | null
-  platform: string | null
-  user_id: string | null
-  user_name: string | null
-  channel: string | null
-  data: string
-  prev_hash: string
-  hash: string
-}
+/** An audit_log row as node-postgres returns it, its BIGINT seq and time as strings. */
+type PgAuditRow = PgRow<AuditRow, 'seq' | 'at'>
 
-const toStored = (row: AuditRow): StoredAuditEntry => ({
-  seq: toNumber(row.seq),
-  at: toNumber(row.at),
-  kind: row.kind,
-  requestId: row.request_id ?? undefined,
-  platform: row.platform ?? undefined,
-  userId: row.user_id ?? undefined,
-  userName: row.user_name ?? undefined,
-  channel: row.channel ?? undefined,
-  data: row.data,
-  prevHash: row.prev_hash,
-  hash: row.hash,
-})
+const toStored = (row: PgAuditRow): StoredAuditEntry => auditFromRow(withNumbers(row, 'seq', 'at'))
 
 /** Rows are read in pages (a caller may append while iterating, on another connection). */
 const PAGE = 500
@@ -67,13 +38,8 @@ export class PgAuditLog implements AuditLog {
    * synchronous_commit off for its own transaction: still chained, durable with the next flushed commit.
    */
   async append(event: AuditEvent, options: AuditAppendOptions = {}): Promise<AuditEntry> {
-    // To plain JSON first (toJSON run, undefined dropped), so redaction sees exactly what gets stored;
-    // data that cannot be written canonically throws before anything is locked.
-    const plain: unknown = JSON.parse(canonicalJson(event.data))
-    if (typeof plain !== 'object' || plain === null || Array.isArray(plain))
-      throw new TypeError('audit data must be a JSON object')
-    const data = redactSecrets(plain) as Record<string, unknown>
-    const text = canonicalJson(data)
+    // Data that cannot be written canonically throws here, before anything is locked.
+    const { data, text } = storedAuditData(event.data)
     return this.#db.transaction(async (tx) => {
       if (options.durable === false && !this.#db.inTransaction) await tx.query('SET LOCAL synchronous_commit = off')
       const { rows } = await tx.query<{ seq: string; hash: string }>(
@@ -81,39 +47,15 @@ export class PgAuditLog implements AuditLog {
       )
       const head = rows[0]
       if (!head) throw new Error('the audit head record is missing; run `xen-chatops audit verify`')
-      const entry: Omit<AuditEntry, 'hash'> = {
-        seq: toNumber(head.seq) + 1,
-        at: this.#now(),
-        kind: event.kind,
-        requestId: event.requestId,
-        platform: event.platform,
-        userId: event.userId,
-        userName: event.userName,
-        channel: event.channel,
-        data,
-        prevHash: head.hash,
-      }
-      const hash = hashEntry(entry)
+      const entry = chainedEntry({ seq: toNumber(head.seq), hash: head.hash }, this.#now(), event, data)
       await tx.query(
         `INSERT INTO audit_log (seq, at, kind, request_id, platform, user_id, user_name, channel, data, prev_hash, hash)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          entry.seq,
-          entry.at,
-          entry.kind,
-          entry.requestId ?? null,
-          entry.platform ?? null,
-          entry.userId ?? null,
-          entry.userName ?? null,
-          entry.channel ?? null,
-          text,
-          entry.prevHash,
-          hash,
-        ],
+        auditValues(entry, text),
       )
-      const moved = await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [entry.seq, hash])
+      const moved = await tx.query('UPDATE audit_head SET seq = $1, hash = $2 WHERE id = 1', [entry.seq, entry.hash])
       if (moved.rowCount !== 1) throw new Error('the audit head record could not be updated')
-      return { ...entry, hash }
+      return entry
     })
   }
 
@@ -162,7 +104,7 @@ export class PgAuditLog implements AuditLog {
   async *#pages(db: PgDb): AsyncGenerator<StoredAuditEntry> {
     let after = Number.MIN_SAFE_INTEGER
     for (;;) {
-      const { rows } = await db.query<AuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
+      const { rows } = await db.query<PgAuditRow>('SELECT * FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2', [
         after,
         PAGE,
       ])

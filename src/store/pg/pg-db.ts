@@ -73,3 +73,19 @@ export function toNumber(value: string | number): number {
 
 export const toOptionalNumber = (value: string | number | null): number | undefined =>
   value === null ? undefined : toNumber(value)
+
+/** A row as node-postgres returns it: the row type R shared with SQLite, its BIGINT columns K as strings. */
+export type PgRow<R, K extends keyof R> = Omit<R, K> & { [P in K]: string }
+
+/**
+ * The row with its BIGINT columns K read as numbers (toNumber), the shape the row mappers shared with
+ * the SQLite store take (src/store/*-row*.ts), so each mapping is written once for both engines.
+ */
+export function withNumbers<P extends object, K extends keyof P>(
+  row: P,
+  ...columns: K[]
+): { [X in keyof P]: X extends K ? number : P[X] } {
+  const converted: Record<PropertyKey, unknown> = { ...(row as Record<PropertyKey, unknown>) }
+  for (const column of columns) converted[column] = toNumber(row[column] as string | number)
+  return converted as { [X in keyof P]: X extends K ? number : P[X] }
+}

@@ -3,40 +3,13 @@
  * NOTHING, so two replicas racing to a new VM pin one key and the loser verifies against it.
  */
 import type { HostKeyStore, PinnedHostKey } from '../../core/host-keys.js'
-import { type PgDb, toNumber } from './pg-db.js'
+import { type HostKeyRow, hostKeyFromRow, hostKeyValues } from '../host-key-row.js'
+import { type PgDb, type PgRow, withNumbers } from './pg-db.js'
 
-interface Row {
-  vm_uuid: string
-  pool: string
-  vm_name: string
-  algorithm: string
-  key: string
-  fingerprint: string
-  pinned_at: string
-  pinned_by: string
-}
+/** An ssh_host_keys row as node-postgres returns it, its BIGINT time as a string. */
+type Row = PgRow<HostKeyRow, 'pinned_at'>
 
-const fromRow = (row: Row): PinnedHostKey => ({
-  vmUuid: row.vm_uuid,
-  pool: row.pool,
-  vmName: row.vm_name,
-  algorithm: row.algorithm,
-  key: row.key,
-  fingerprint: row.fingerprint,
-  pinnedAt: toNumber(row.pinned_at),
-  pinnedBy: row.pinned_by,
-})
-
-const params = (r: PinnedHostKey) => [
-  r.vmUuid,
-  r.pool,
-  r.vmName,
-  r.algorithm,
-  r.key,
-  r.fingerprint,
-  r.pinnedAt,
-  r.pinnedBy,
-]
+const fromRow = (row: Row): PinnedHostKey => hostKeyFromRow(withNumbers(row, 'pinned_at'))
 
 const INSERT =
   'INSERT INTO ssh_host_keys (vm_uuid, pool, vm_name, algorithm, key, fingerprint, pinned_at, pinned_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)'
@@ -54,7 +27,7 @@ export class PgHostKeyStore implements HostKeyStore {
   }
 
   async pinFirst(record: PinnedHostKey): Promise<boolean> {
-    const result = await this.#db.query(`${INSERT} ON CONFLICT (vm_uuid) DO NOTHING`, params(record))
+    const result = await this.#db.query(`${INSERT} ON CONFLICT (vm_uuid) DO NOTHING`, hostKeyValues(record))
     return result.rowCount === 1
   }
 
@@ -63,7 +36,7 @@ export class PgHostKeyStore implements HostKeyStore {
       `${INSERT} ON CONFLICT (vm_uuid) DO UPDATE SET pool = excluded.pool, vm_name = excluded.vm_name,
          algorithm = excluded.algorithm, key = excluded.key, fingerprint = excluded.fingerprint,
          pinned_at = excluded.pinned_at, pinned_by = excluded.pinned_by`,
-      params(record),
+      hostKeyValues(record),
     )
   }
 }

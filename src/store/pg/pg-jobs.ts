@@ -3,44 +3,14 @@
  * the patch in SQL, so two updates from different replicas never lose each other's change and a job's
  * card can be moved on by whichever replica continues or closes the job.
  */
-import type { CardRef, JobRecord, JobState, JobStep, JobStore } from '../../core/store-ports.js'
-import { type PgDb, toNumber } from './pg-db.js'
+import type { JobRecord, JobStore } from '../../core/store-ports.js'
+import { type JobRow, jobFromRow, newJobValues } from '../job-row.js'
+import { type PgDb, type PgRow, withNumbers } from './pg-db.js'
 
-interface JobRow {
-  id: string
-  state: JobState
-  path: string
-  summary: string
-  requester_key: string
-  requester_name: string
-  approval_id: string | null
-  owner: string | null
-  card: string | null
-  steps: string
-  result: string | null
-  error: string | null
-  created_at: string
-  updated_at: string
-}
+/** A jobs row as node-postgres returns it, its BIGINT times as strings. */
+type PgJobRow = PgRow<JobRow, 'created_at' | 'updated_at'>
 
-function toRecord(row: JobRow): JobRecord {
-  return {
-    id: row.id,
-    state: row.state,
-    path: row.path,
-    summary: row.summary,
-    requesterKey: row.requester_key,
-    requesterName: row.requester_name,
-    approvalId: row.approval_id ?? undefined,
-    owner: row.owner ?? undefined,
-    card: row.card ? (JSON.parse(row.card) as CardRef) : undefined,
-    steps: JSON.parse(row.steps) as JobStep[],
-    result: row.result ?? undefined,
-    error: row.error ?? undefined,
-    createdAt: toNumber(row.created_at),
-    updatedAt: toNumber(row.updated_at),
-  }
-}
+const toRecord = (row: PgJobRow): JobRecord => jobFromRow(withNumbers(row, 'created_at', 'updated_at'))
 
 const COLUMNS =
   'id, state, path, summary, requester_key, requester_name, approval_id, owner, card, steps, result, error'
@@ -56,25 +26,11 @@ export class PgJobStore implements JobStore {
 
   /** Stores a new job; `approvalId`, when given, must name a stored approval (a foreign key). */
   async create(record: Omit<JobRecord, 'updatedAt'>): Promise<JobRecord> {
-    const { rows } = await this.#db.query<JobRow>(
+    const { rows } = await this.#db.query<PgJobRow>(
       `INSERT INTO jobs (${COLUMNS}, created_at, updated_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
        RETURNING *`,
-      [
-        record.id,
-        record.state,
-        record.path,
-        record.summary,
-        record.requesterKey,
-        record.requesterName,
-        record.approvalId ?? null,
-        record.owner ?? null,
-        record.card ? JSON.stringify(record.card) : null,
-        JSON.stringify(record.steps),
-        record.result ?? null,
-        record.error ?? null,
-        record.createdAt,
-      ],
+      newJobValues(record),
     )
     if (!rows[0]) throw new Error(`job ${record.id} was not stored`)
     return toRecord(rows[0])
@@ -85,7 +41,7 @@ export class PgJobStore implements JobStore {
    * present (an explicit undefined clears them). Throws for an unknown job id.
    */
   async update(id: string, patch: JobPatch, at: number): Promise<JobRecord> {
-    const { rows } = await this.#db.query<JobRow>(
+    const { rows } = await this.#db.query<PgJobRow>(
       `UPDATE jobs SET
          state = coalesce($2, state),
          steps = coalesce($3, steps),
@@ -112,13 +68,13 @@ export class PgJobStore implements JobStore {
   }
 
   async get(id: string): Promise<JobRecord | undefined> {
-    const { rows } = await this.#db.query<JobRow>('SELECT * FROM jobs WHERE id = $1', [id])
+    const { rows } = await this.#db.query<PgJobRow>('SELECT * FROM jobs WHERE id = $1', [id])
     return rows[0] && toRecord(rows[0])
   }
 
   /** The requester's newest jobs first (ties broken by insertion order, newest first). */
   async recent(requesterKey: string, limit: number): Promise<JobRecord[]> {
-    const { rows } = await this.#db.query<JobRow>(
+    const { rows } = await this.#db.query<PgJobRow>(
       'SELECT * FROM jobs WHERE requester_key = $1 ORDER BY created_at DESC, ord DESC LIMIT $2',
       [requesterKey, Math.max(0, Math.floor(limit))],
     )
@@ -130,7 +86,7 @@ export class PgJobStore implements JobStore {
    * a single bot) count as owned by nobody alive.
    */
   async interruptRunning(at: number, alive: readonly string[] = []): Promise<JobRecord[]> {
-    const { rows } = await this.#db.query<JobRow>(
+    const { rows } = await this.#db.query<PgJobRow>(
       `UPDATE jobs SET state = 'interrupted', updated_at = $1
        WHERE state = 'running' AND (owner IS NULL OR NOT (owner = ANY ($2::text[])))
        RETURNING *`,

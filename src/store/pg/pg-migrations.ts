@@ -13,7 +13,7 @@
  */
 import type { ClientBase } from 'pg'
 import { escapeIdentifier } from 'pg'
-import { type Migration, SchemaVersionError } from '../migrations.js'
+import { assertIncreasing, type Migration, SchemaVersionError } from '../migrations.js'
 
 /** The advisory lock class for migrations ('xcmg'); the second key is the schema's hash. */
 const MIGRATION_LOCK = 0x78636d67
@@ -216,11 +216,7 @@ export async function migratePg(
   migrations: readonly Migration[] = PG_MIGRATIONS,
   now: () => number = Date.now,
 ): Promise<number[]> {
-  migrations.forEach((step, index) => {
-    const previous = index === 0 ? 0 : (migrations[index - 1]?.version ?? 0)
-    if (!Number.isInteger(step.version) || step.version <= previous)
-      throw new Error(`migration ${step.name} must have a version above ${previous}`)
-  })
+  assertIncreasing(migrations)
   try {
     await client.query('BEGIN')
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext(coalesce($2, current_schema())))', [

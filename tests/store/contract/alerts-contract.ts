@@ -4,29 +4,13 @@
  * `atomically`: one transaction that commits whole or not at all, serialised with other calls.
  */
 import { describe, expect, it } from 'vitest'
-import type { AlertRecord, AlertStore, DigestRecord } from '../../../src/alerts/alert-types.js'
+import type { AlertStore, DigestRecord } from '../../../src/alerts/alert-types.js'
+import { ALERT_AT, alertRecord } from '../store-helpers.js'
 import type { ContractOptions, OpenHarness } from './contract-harness.js'
 
-const at = Date.UTC(2026, 0, 5, 12, 0)
+const at = ALERT_AT
 const ops = { platform: 'shell', channel: 'ops' }
 const web = { platform: 'shell', channel: 'web' }
-
-function alert(id: string, key = `container-exited:lab/vm/${id}`): AlertRecord {
-  return {
-    id,
-    key,
-    kind: 'container-exited',
-    severity: 'warning',
-    state: 'open',
-    subject: { pool: 'lab', vm: { uuid: 'vm', name: 'web-1', tags: [] } },
-    title: `${id} exited`,
-    occurrences: 1,
-    changes: [at],
-    firstAt: at,
-    lastAt: at,
-    notifiedAt: at,
-  }
-}
 
 const digest = (over: Partial<DigestRecord> = {}): DigestRecord => ({
   id: 'd1',
@@ -55,17 +39,17 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
   describe('alerts', () => {
     it('keeps one live alert per condition; the newest of a key is its latest', async () => {
       const { alerts } = await open()
-      expect(await alerts.create(alert('aaaaaaaa', 'k'), [ops])).toEqual(alert('aaaaaaaa', 'k'))
-      await expect(alerts.create(alert('bbbbbbbb', 'k'), [ops])).rejects.toThrow()
+      expect(await alerts.create(alertRecord('aaaaaaaa', 'k'), [ops])).toEqual(alertRecord('aaaaaaaa', 'k'))
+      await expect(alerts.create(alertRecord('bbbbbbbb', 'k'), [ops])).rejects.toThrow(/unique constraint/i)
       expect(await alerts.get('bbbbbbbb')).toBeUndefined()
       expect((await alerts.live('k'))?.id).toBe('aaaaaaaa')
       await alerts.update('aaaaaaaa', { state: 'resolved', resolvedAt: at + 1, resolution: 'back up' })
       expect(await alerts.live('k')).toBeUndefined()
-      await alerts.create({ ...alert('bbbbbbbb', 'k'), firstAt: at + 2 }, [ops])
+      await alerts.create({ ...alertRecord('bbbbbbbb', 'k'), firstAt: at + 2 }, [ops])
       expect((await alerts.latest('k'))?.id).toBe('bbbbbbbb')
       expect((await alerts.unresolved()).map((a) => a.id)).toEqual(['bbbbbbbb'])
       expect(await alerts.get('aaaaaaaa')).toEqual({
-        ...alert('aaaaaaaa', 'k'),
+        ...alertRecord('aaaaaaaa', 'k'),
         state: 'resolved',
         resolvedAt: at + 1,
         resolution: 'back up',
@@ -74,7 +58,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
 
     it('a patch with undefined clears a field; acknowledge and the restart claim have one winner each', async () => {
       const { alerts } = await open()
-      await alerts.create({ ...alert('aaaaaaaa'), detail: 'x' }, [ops])
+      await alerts.create({ ...alertRecord('aaaaaaaa'), detail: 'x' }, [ops])
       expect((await alerts.update('aaaaaaaa', { detail: undefined })).detail).toBeUndefined()
       expect((await alerts.acknowledge('aaaaaaaa', 'alice', at))?.ackedBy).toBe('alice')
       expect(await alerts.acknowledge('aaaaaaaa', 'bob', at)).toBeUndefined()
@@ -89,7 +73,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
 
     it('a resolved alert cannot be acknowledged or restarted', async () => {
       const { alerts } = await open()
-      await alerts.create(alert('aaaaaaaa'), [ops])
+      await alerts.create(alertRecord('aaaaaaaa'), [ops])
       await alerts.update('aaaaaaaa', { state: 'resolved', resolvedAt: at })
       expect(await alerts.acknowledge('aaaaaaaa', 'alice', at)).toBeUndefined()
       expect(await alerts.claimRestart('aaaaaaaa', 'alice', at)).toBe(false)
@@ -98,7 +82,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
     it('presses on two replicas at once: one acknowledgement and one restart claim win', async () => {
       const harness = await setup()
       const [a, b] = [await harness.open(), await harness.open()]
-      await a.alerts.create(alert('aaaaaaaa'), [ops])
+      await a.alerts.create(alertRecord('aaaaaaaa'), [ops])
       const acks = await Promise.all([
         a.alerts.acknowledge('aaaaaaaa', 'alice', at),
         b.alerts.acknowledge('aaaaaaaa', 'bob', at),
@@ -116,8 +100,8 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
     it('posts are pending until a message or a digest takes them; another Store sees them', async () => {
       const harness = await setup()
       const first = await harness.open()
-      await first.alerts.create(alert('aaaaaaaa'), [ops, web])
-      await first.alerts.create({ ...alert('bbbbbbbb'), firstAt: at + 1 }, [ops])
+      await first.alerts.create(alertRecord('aaaaaaaa'), [ops, web])
+      await first.alerts.create({ ...alertRecord('bbbbbbbb'), firstAt: at + 1 }, [ops])
       expect((await first.alerts.posts('aaaaaaaa')).map((p) => p.channel).sort()).toEqual(['ops', 'web'])
       await first.alerts.setPost({ alertId: 'aaaaaaaa', ...ops, messageId: 'm1' })
       await first.alerts.saveDigest(digest())
@@ -143,9 +127,9 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
       await alerts.mute('k', at + 60_000, 'alice')
       expect(await alerts.muted('k', at)).toEqual({ until: at + 60_000, by: 'alice' })
       expect(await alerts.muted('k', at + 60_000)).toBeUndefined()
-      await alerts.create(alert('aaaaaaaa'), [ops])
-      await alerts.create(alert('bbbbbbbb'), [ops])
-      await alerts.create(alert('cccccccc'), [ops])
+      await alerts.create(alertRecord('aaaaaaaa'), [ops])
+      await alerts.create(alertRecord('bbbbbbbb'), [ops])
+      await alerts.create(alertRecord('cccccccc'), [ops])
       await alerts.saveDigest(digest({ closed: true }))
       await alerts.setPost({ alertId: 'aaaaaaaa', ...ops, digestId: 'd1' })
       await alerts.update('aaaaaaaa', { state: 'resolved', resolvedAt: at })
@@ -165,7 +149,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
       const harness = await setup()
       const store = await harness.open()
       const seen = await store.alerts.atomically(async (tx) => {
-        await tx.create(alert('aaaaaaaa'), [ops])
+        await tx.create(alertRecord('aaaaaaaa'), [ops])
         await tx.update('aaaaaaaa', { occurrences: 2 })
         return (await tx.get('aaaaaaaa'))?.occurrences
       })
@@ -175,9 +159,9 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
 
     it('rolls everything back when the callback throws, and the error comes out', async () => {
       const { alerts } = await open()
-      await alerts.create(alert('aaaaaaaa'), [ops])
+      await alerts.create(alertRecord('aaaaaaaa'), [ops])
       const failing = alerts.atomically(async (tx) => {
-        await tx.create(alert('bbbbbbbb'), [ops])
+        await tx.create(alertRecord('bbbbbbbb'), [ops])
         await tx.update('aaaaaaaa', { occurrences: 5 })
         await tx.setPost({ alertId: 'aaaaaaaa', ...ops, messageId: 'm1' })
         throw new Error('the sender fell over')
@@ -196,7 +180,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
       const { alerts } = await open()
       const failing = alerts.atomically(async (tx) => {
         await tx.atomically(async (inner) => {
-          await inner.create(alert('aaaaaaaa'), [ops])
+          await inner.create(alertRecord('aaaaaaaa'), [ops])
         })
         expect((await tx.get('aaaaaaaa'))?.id).toBe('aaaaaaaa')
         throw new Error('undo all of it')
@@ -207,7 +191,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
 
     it('calls are serialised: read-then-write callbacks racing lose no update', async () => {
       const { alerts } = await open()
-      await alerts.create(alert('aaaaaaaa'), [ops])
+      await alerts.create(alertRecord('aaaaaaaa'), [ops])
       await Promise.all(Array.from({ length: 10 }, () => bump(alerts)))
       expect((await alerts.get('aaaaaaaa'))?.occurrences).toBe(11)
     })
@@ -215,7 +199,7 @@ export function alertsContract(setup: OpenHarness, options: ContractOptions): vo
     it.runIf(options.replicas)('… and racing from two replicas too', async () => {
       const harness = await setup()
       const [a, b] = [await harness.open(), await harness.open()]
-      await a.alerts.create(alert('aaaaaaaa'), [ops])
+      await a.alerts.create(alertRecord('aaaaaaaa'), [ops])
       await Promise.all(Array.from({ length: 10 }, (_, i) => bump((i % 2 ? a : b).alerts)))
       expect((await a.alerts.get('aaaaaaaa'))?.occurrences).toBe(11)
     })

@@ -23,7 +23,7 @@ export function approvalsContract(setup: OpenHarness): void {
     it('a second approval with the same id is refused', async () => {
       const { approvals } = await open()
       await approvals.create(approvalInput())
-      await expect(approvals.create(approvalInput({ planSummary: 'other' }))).rejects.toThrow()
+      await expect(approvals.create(approvalInput({ planSummary: 'other' }))).rejects.toThrow(/unique constraint/i)
       expect((await approvals.get('a7k2m9'))?.planSummary).toBe(approvalInput().planSummary)
     })
 
@@ -77,6 +77,7 @@ export function approvalsContract(setup: OpenHarness): void {
       })
       expect((await approvals.vote('a7k2m9', approve('bob', T0 + 2000), 2)).kind).toBe('duplicate')
       expect((await approvals.get('a7k2m9'))?.approvals.map((a) => a.actorKey)).toEqual(['shell:bob'])
+      expect((await approvals.get('a7k2m9'))?.state).toBe('pending')
       expect(await approvals.vote('a7k2m9', approve('carol'), 2)).toMatchObject({
         kind: 'recorded',
         reachedQuorum: true,
