@@ -9,5 +9,9 @@ import type { StatusSink } from './status-coalescer.js'
 export function redactingStatus<T extends { readonly status?: StatusSink | undefined }>(invocation: T): T {
   const { status } = invocation
   if (!status) return invocation
-  return { ...invocation, status: (card) => status(redactSecretText(card)) }
+  // `where` goes along: a job keeps the address of its card from it (issue #15).
+  const redacting: StatusSink = Object.assign((card: Parameters<StatusSink>[0]) => status(redactSecretText(card)), {
+    where: status.where,
+  })
+  return { ...invocation, status: redacting }
 }
