@@ -203,3 +203,30 @@ export async function runCli(
   const exit = await cli.closed
   return { ...exit, stdout: cli.stdout(), stderr: cli.stderr() }
 }
+
+/**
+ * A config for the built CLI against simulated pools: alice may read and operate in the terminal chat,
+ * the store and the log in `dir`, the pools' password from SIM_POOL_PASSWORD.
+ */
+export function writeSimBotConfig(
+  dir: string,
+  pools: readonly { readonly name: string; readonly url: string }[],
+): { config: string; dataDir: string } {
+  const dataDir = join(dir, 'data')
+  const config = join(dir, 'config.yaml')
+  writeFileSync(
+    config,
+    [
+      'pools:',
+      ...pools.map((p) => `  - { name: ${p.name}, url: '${p.url}', password: { env: SIM_POOL_PASSWORD } }`),
+      'access:',
+      '  roles: { operator: { permissions: [docker.read, docker.operate, xen.read] } }',
+      '  subjects: [{ platform: shell, users: [alice], roles: [operator] }]',
+      `store: { dataDir: '${dataDir}' }`,
+      `log: { level: info, file: '${join(dir, 'bot.log')}' }`,
+      'platforms: { shell: { user: alice } }',
+      '',
+    ].join('\n'),
+  )
+  return { config, dataDir }
+}

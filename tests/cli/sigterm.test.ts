@@ -3,13 +3,13 @@
  * truthfully. The built CLI runs the bot against the simulator (`--config`), a `/docker start` is held
  * inside its plugin call by a simulator fault, and the process gets SIGTERM while the job waits.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { openStore } from '../../src/store/open-store.js'
 import { startSim } from '../helpers/sim.js'
-import { buildOnce, killStarted, startCli } from './built-cli.js'
+import { buildOnce, killStarted, startCli, writeSimBotConfig } from './built-cli.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'xen-chatops-sigterm-'))
 
@@ -27,22 +27,7 @@ describe('SIGTERM during a job', () => {
     const sim = await startSim({ scenario: 'demo' })
     const legacy = sim.pool('lab-legacy')
     legacy.pool.faults.hang('xscontainer.start')
-    const dataDir = join(dir, 'data')
-    const config = join(dir, 'config.yaml')
-    writeFileSync(
-      config,
-      [
-        'pools:',
-        ...sim.pools.map((p) => `  - { name: ${p.name}, url: '${p.url}', password: { env: SIM_POOL_PASSWORD } }`),
-        'access:',
-        '  roles: { operator: { permissions: [docker.read, docker.operate, xen.read] } }',
-        '  subjects: [{ platform: shell, users: [alice], roles: [operator] }]',
-        `store: { dataDir: '${dataDir}' }`,
-        `log: { level: info, file: '${join(dir, 'bot.log')}' }`,
-        'platforms: { shell: { user: alice } }',
-        '',
-      ].join('\n'),
-    )
+    const { config, dataDir } = writeSimBotConfig(dir, sim.pools)
     const cli = startCli(['--config', config], { env: { ...process.env, SIM_POOL_PASSWORD: 'xenroot' } })
     // Wait until the bot has synced (it answers about web-1), then start a job whose plugin call the
     // simulator holds. Asking again, rather than sleeping a fixed time, keeps this right on a busy machine.

@@ -7,13 +7,13 @@
  * records the interruption; nothing runs twice (a re-pressed approval, a redelivered press); and what
  * was waiting — a pending approval — is still there and runs once.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { jobCard } from '../../src/core/jobs.js'
 import { openStore } from '../../src/store/open-store.js'
-import { buildOnce, killStarted, startCli } from '../cli/built-cli.js'
+import { buildOnce, killStarted, startCli, writeSimBotConfig } from '../cli/built-cli.js'
 import { actions, actorOf, approvalIdOf, cardLog, startGovernedChat } from '../helpers/governed-chat.js'
 import { startSim } from '../helpers/sim.js'
 import { plain, tableOf } from '../helpers/test-chat.js'
@@ -103,22 +103,7 @@ describe('the bot killed (SIGKILL) in the middle of a job and started again', ()
     const sim = await startSim({ scenario: 'demo' })
     const pool = sim.pool('lab-legacy').pool
     pool.faults.hang('xscontainer.start')
-    const dataDir = join(dir, 'data')
-    const config = join(dir, 'config.yaml')
-    writeFileSync(
-      config,
-      [
-        'pools:',
-        ...sim.pools.map((p) => `  - { name: ${p.name}, url: '${p.url}', password: { env: SIM_POOL_PASSWORD } }`),
-        'access:',
-        '  roles: { operator: { permissions: [docker.read, docker.operate, xen.read] } }',
-        '  subjects: [{ platform: shell, users: [alice], roles: [operator] }]',
-        `store: { dataDir: '${dataDir}' }`,
-        `log: { level: info, file: '${join(dir, 'bot.log')}' }`,
-        'platforms: { shell: { user: alice } }',
-        '',
-      ].join('\n'),
-    )
+    const { config, dataDir } = writeSimBotConfig(dir, sim.pools)
     const env = { ...process.env, SIM_POOL_PASSWORD: 'xenroot' }
     const first = startCli(['--config', config], { env })
     // Ask until the bot has synced (it answers about web-1), rather than sleeping a fixed time.

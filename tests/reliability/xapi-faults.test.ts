@@ -44,6 +44,27 @@ async function restartConfirmed(chat: GovernedChat, status: (card: StatusCard) =
   return chat.press('alice', tokenOf(ask, 'Confirm'), status)
 }
 
+/** What every fault must leave behind: an inventory that matches the pools, `container` as web-1 has it. */
+function expectPoolsWhole(chat: GovernedChat, container: string) {
+  expectInventoryWhole(chat.xen.inventory, chat.sim)
+  expectContainerAsInGuest(
+    chat.xen.inventory,
+    { pool: 'lab-legacy', name: 'web-1' },
+    container,
+    chat.daemon('lab-legacy', 'web-1'),
+  )
+}
+
+/** The audit trail of a job whose action step and whose look at the new state both finished. */
+const succeededTrail = (action: string) => [
+  'started',
+  `${action}: running`,
+  `${action}: done`,
+  `${SEEN}: running`,
+  `${SEEN}: done`,
+  'finished: succeeded',
+]
+
 /** Over a chat whose job cards are sent as they change (no coalescing), so every state is seen. */
 async function legacyChat(options: Parameters<typeof startGovernedChat>[0] = {}) {
   const chat = await startGovernedChat({ rules: {}, editIntervalMs: 0, ...options })
@@ -83,13 +104,7 @@ describe('XAPI faults in the middle of a job', () => {
     // The pool connection carries on: the next answers are right, and the inventory is whole.
     await waitFor(() => chat.xen.inventory.pools().every((p) => p.state === 'synced'), 5000, 'both pools synced')
     expect(plain(await chat.say('alice', '/docker ps web-1'))).toMatch(/nginx-front .* Up/)
-    expectInventoryWhole(chat.xen.inventory, chat.sim)
-    expectContainerAsInGuest(
-      chat.xen.inventory,
-      { pool: 'lab-legacy', name: 'web-1' },
-      'nginx-front',
-      chat.daemon('lab-legacy', 'web-1'),
-    )
+    expectPoolsWhole(chat, 'nginx-front')
   })
 
   it('SESSION_INVALID as the step starts: one new login, the restart runs once, the card says done', async () => {
@@ -115,21 +130,8 @@ describe('XAPI faults in the middle of a job', () => {
     expect(since['session.login_with_password']).toBeGreaterThanOrEqual(1)
     expect(since['host.call_plugin']).toBe(1)
     expect(actions(restarts, 'restart', 'nginx-front')).toHaveLength(1)
-    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
-      'started',
-      `${ACT}: running`,
-      `${ACT}: done`,
-      `${SEEN}: running`,
-      `${SEEN}: done`,
-      'finished: succeeded',
-    ])
-    expectInventoryWhole(chat.xen.inventory, chat.sim)
-    expectContainerAsInGuest(
-      chat.xen.inventory,
-      { pool: 'lab-legacy', name: 'web-1' },
-      'nginx-front',
-      chat.daemon('lab-legacy', 'web-1'),
-    )
+    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), succeededTrail(ACT))
+    expectPoolsWhole(chat, 'nginx-front')
   })
 
   it('EVENTS_LOST while the job waits to see the new state: a refetch, and the job still sees it', async () => {
@@ -151,21 +153,8 @@ describe('XAPI faults in the middle of a job', () => {
     )
     expect(actions(stops, 'stop', 'redis-cache')).toHaveLength(1)
     expect(pool.pluginCalls.get('xscontainer.stop')).toBe(1)
-    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), [
-      'started',
-      'stop redis-cache in web-1: running',
-      'stop redis-cache in web-1: done',
-      `${SEEN}: running`,
-      `${SEEN}: done`,
-      'finished: succeeded',
-    ])
-    expectInventoryWhole(chat.xen.inventory, chat.sim)
-    expectContainerAsInGuest(
-      chat.xen.inventory,
-      { pool: 'lab-legacy', name: 'web-1' },
-      'redis-cache',
-      chat.daemon('lab-legacy', 'web-1'),
-    )
+    await expectTrail(chat.bot.store.audit, jobIdOf(job.last()), succeededTrail('stop redis-cache in web-1'))
+    expectPoolsWhole(chat, 'redis-cache')
   })
 
   it('a plugin call that hangs past its timeout: the card says the restart may still happen; it is not retried', async () => {
