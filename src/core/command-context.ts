@@ -7,13 +7,13 @@ import type { Actor, AnyCommand, CommandContext } from './command.js'
 import type { CommandButtons } from './command-buttons.js'
 import type { DispatcherOptions } from './dispatcher-options.js'
 import { UserError } from './errors.js'
-import type { StatusCard } from './reply.js'
 import type { SecretStash } from './secret-stash.js'
+import type { StatusSink } from './status-coalescer.js'
 
 export interface ContextParts {
   readonly options: DispatcherOptions
   readonly actor: Actor
-  readonly status?: ((card: StatusCard) => Promise<void>) | undefined
+  readonly status?: StatusSink | undefined
   readonly requestId: string
   readonly log: Log
   readonly secrets: SecretStash

@@ -10,7 +10,8 @@ import type { DockerSetup } from './docker-setup-port.js'
 import type { Doctor } from './doctor-port.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import type { Provisioning } from './provision-port.js'
-import type { Action, FormSpec, Reply, StatusCard } from './reply.js'
+import type { Action, FormSpec, Reply } from './reply.js'
+import type { StatusSink } from './status-coalescer.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
 
@@ -68,8 +69,8 @@ export interface CommandContext {
   readonly inventory: Inventory
   /** The Docker backend serving a VM (UserError when none does). */
   docker(vm: VmSummary): DockerBackend
-  /** Live status: the adapter shows the card and edits it in place on later calls. */
-  status(card: StatusCard): Promise<void>
+  /** Live status: the adapter shows the card and edits it in place on later calls (see StatusSink). */
+  readonly status: StatusSink
   /** The commands this actor may run, for help. */
   visibleCommands(): readonly AnyCommand[]
   /** Whether the actor holds `permission` on `target`: listings show only what the actor may see. */

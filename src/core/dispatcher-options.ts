@@ -11,7 +11,7 @@ import type { Governance } from './governance.js'
 import type { DockerBackend, Inventory, VmSummary } from './ports.js'
 import type { PressHandler } from './press-handler.js'
 import type { Provisioning } from './provision-port.js'
-import type { StatusCard } from './reply.js'
+import type { StatusSink } from './status-coalescer.js'
 import type { ApprovalRecord, JobRecord } from './store-ports.js'
 import type { Suggestions } from './suggestions.js'
 
@@ -19,8 +19,11 @@ export interface Invocation {
   readonly actor: Actor
   /** The chat text, with or without the leading slash: `/docker ps web-1 --all`. */
   readonly text: string
-  /** Where live status cards go for this invocation (the adapter edits one message). */
-  readonly status?: ((card: StatusCard) => Promise<void>) | undefined
+  /**
+   * Where live status cards go for this invocation (the adapter edits one message), and where that
+   * message is once posted (`where`, kept with a job: issue #15).
+   */
+  readonly status?: StatusSink | undefined
   /**
    * The platform's id for this event (Slack's trigger / action ts, Discord's interaction id): the same
    * id seen twice is a redelivery, answered without running anything.

@@ -14,6 +14,15 @@ export type StatusSink = ((card: StatusCard) => Promise<void>) & {
   readonly where?: (() => CardRef | undefined) | undefined
 }
 
+/**
+ * A sink that shows cards its own way over `sink` and says `sink`'s `where`: every wrapper of a sink is
+ * made with it, so none loses the address a job keeps (a dropped `where` meant no dead replica's card
+ * was ever closed).
+ */
+export function wrapStatus(sink: StatusSink, show: (card: StatusCard) => Promise<void>): StatusSink {
+  return Object.assign(show, { where: sink.where })
+}
+
 export function coalesceStatus(sink: StatusSink, intervalMs = 1_000, now: () => number = Date.now): StatusSink {
   let lastSent = Number.NEGATIVE_INFINITY
   let pending: StatusCard | undefined
@@ -46,5 +55,5 @@ export function coalesceStatus(sink: StatusSink, intervalMs = 1_000, now: () => 
     }
     return chain
   }
-  return Object.assign(coalesced, { where: sink.where })
+  return wrapStatus(sink, coalesced)
 }
